@@ -1,0 +1,146 @@
+package certs
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/secretguard/secretguard/config"
+)
+
+// Envs maps repository paths to environments and loads their certificates on
+// first use, so a scan works even when a certificate is missing.
+type Envs struct {
+	root string
+	envs []config.Environment
+	// byDir is set when environments were discovered from certs/ without a
+	// config: a file belongs to NAME when a directory of its path is NAME.
+	byDir bool
+
+	mu    sync.Mutex
+	certs map[string]certResult
+}
+
+type certResult struct {
+	cert *Cert
+	err  error
+}
+
+// Resolve builds the environments of a repository: the config's, or one per
+// certs/NAME.pem (or .crt) when the config names none.
+func Resolve(root string, cfg *config.Config) (*Envs, error) {
+	e := &Envs{root: root, certs: map[string]certResult{}}
+	if len(cfg.Environments) > 0 {
+		e.envs = cfg.Environments
+		return e, nil
+	}
+	entries, err := os.ReadDir(filepath.Join(root, "certs"))
+	if err != nil {
+		return e, nil // no certs/: no environments
+	}
+	seen := map[string]bool{}
+	for _, de := range entries {
+		ext := path.Ext(de.Name())
+		if de.IsDir() || (ext != ".pem" && ext != ".crt") {
+			continue
+		}
+		name := strings.TrimSuffix(de.Name(), ext)
+		if seen[name] {
+			return nil, fmt.Errorf("certs/: both %s.pem and %s.crt: keep one", name, name)
+		}
+		seen[name] = true
+		e.envs = append(e.envs, config.Environment{Name: name, Cert: "certs/" + de.Name()})
+	}
+	sort.Slice(e.envs, func(i, j int) bool { return e.envs[i].Name < e.envs[j].Name })
+	e.byDir = true
+	return e, nil
+}
+
+// Names lists the environments in name order.
+func (e *Envs) Names() []string {
+	out := make([]string, len(e.envs))
+	for i, env := range e.envs {
+		out[i] = env.Name
+	}
+	return out
+}
+
+// Env returns an environment by name.
+func (e *Envs) Env(name string) (config.Environment, bool) {
+	for _, env := range e.envs {
+		if env.Name == name {
+			return env, true
+		}
+	}
+	return config.Environment{}, false
+}
+
+// ForPath lists the environments a repository-relative `/` path belongs to.
+func (e *Envs) ForPath(rel string) []string {
+	var out []string
+	dirs := strings.Split(path.Dir(rel), "/")
+	for _, env := range e.envs {
+		if e.byDir {
+			for _, d := range dirs {
+				if d == env.Name {
+					out = append(out, env.Name)
+					break
+				}
+			}
+			continue
+		}
+		for _, g := range env.Paths {
+			if ok, _ := doublestar.Match(g, rel); ok {
+				out = append(out, env.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Pick returns the one environment a file is sealed for: the one its path maps
+// to, or the only environment there is.
+func (e *Envs) Pick(rel string) (string, error) {
+	m := e.ForPath(rel)
+	switch {
+	case len(m) == 1:
+		return m[0], nil
+	case len(e.envs) == 1 && len(m) == 0:
+		return e.envs[0].Name, nil
+	case len(e.envs) == 0:
+		return "", fmt.Errorf("%s: no environments: add certs/NAME.pem or environments: to .secretguard.yaml, or pass --env/--cert", rel)
+	case len(m) == 0:
+		return "", fmt.Errorf("%s belongs to no environment (known: %s): add it to an environment's paths, or pass --env", rel, strings.Join(e.Names(), ", "))
+	default:
+		return "", fmt.Errorf("%s belongs to several environments (%s): make their paths disjoint, or pass --env", rel, strings.Join(m, ", "))
+	}
+}
+
+// Cert loads (once) the certificate of an environment.
+func (e *Envs) Cert(name string) (*Cert, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r, ok := e.certs[name]; ok {
+		return r.cert, r.err
+	}
+	env, ok := e.Env(name)
+	if !ok {
+		return nil, fmt.Errorf("no environment %q (known: %s)", name, strings.Join(e.Names(), ", "))
+	}
+	p := env.Cert
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(e.root, filepath.FromSlash(p))
+	}
+	c, err := Load(name, p)
+	if c != nil {
+		c.Path = env.Cert // report the repo-relative path
+	}
+	e.certs[name] = certResult{c, err}
+	return c, err
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries an exit code: 1 for findings, 2 for usage, config and I/O.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func usage(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+// failure wraps a configuration or I/O error as exit 2.
+func failure(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: 2, err: err}
+}
+
+// findings is exit 1 without a message: the report has said it all.
+var findings = &exitError{code: 1}
+
+// Main runs the command line with injected streams and returns the exit code, so
+// every command is tested in-process.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.Run(reorder(app, args))
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "secretguard: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// Anything urfave/cli returns itself is a usage error (bad flag, bad command).
+	fmt.Fprintf(stderr, "secretguard: %v\n", err)
+	return 2
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:           "secretguard",
+		Usage:          "keep raw Kubernetes Secrets out of GitOps repositories",
+		Version:        version,
+		Reader:         stdin,
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usage("%v", err)
+		},
+		HideVersion: true,
+		Commands: []*cli.Command{
+			scanCommand(),
+			sealCommand(),
+			certsCommand(),
+			{
+				Name:  "version",
+				Usage: "print the version",
+				Action: func(c *cli.Context) error {
+					fmt.Fprintf(c.App.Writer, "secretguard %s\n", version)
+					return nil
+				},
+			},
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(c.App.ErrWriter, "secretguard: unknown command %q\n", name)
+		},
+	}
+}
+
+// reorder moves flags that follow positional arguments in front of them:
+// urfave/cli v2 stops parsing at the first positional, so `scan . --format json`
+// would silently drop the flag (urfave/cli#1177). Users type that; we honour it.
+func reorder(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	// App-level flags (--help) stay where they are; find the command chain.
+	var cmd *cli.Command
+	cmds := app.Commands
+	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		var found *cli.Command
+		for _, c := range cmds {
+			if c.HasName(rest[0]) {
+				found = c
+			}
+		}
+		if found == nil {
+			break
+		}
+		cmd = found
+		out = append(out, rest[0])
+		rest = rest[1:]
+		cmds = found.Subcommands
+	}
+	if cmd == nil {
+		return append(out, rest...)
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	var flags, positional []string
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			positional = append(positional, a)
+		default:
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i])
+			}
+		}
+	}
+	out = append(out, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
+}
+
+// isTerminal reports whether w is a character device (a TTY), for colour and
+// progress; tests pass buffers and so never get either.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

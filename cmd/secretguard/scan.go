@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/report"
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/source"
+	"github.com/urfave/cli/v2"
+)
+
+var (
+	configFlag  = &cli.StringFlag{Name: "config", Usage: "config `FILE` (default: .secretguard.yaml at the repository root)"}
+	outputFlag  = &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE`"}
+	noColorFlag = &cli.BoolFlag{Name: "no-color", Usage: "never colour the output"}
+	quietFlag   = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print findings only: no summary, no notices"}
+	failOnFlag  = &cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 on findings at or above `LEVEL`: error, warning or never"}
+	formatFlag  = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "report `FORMAT`: text, json, sarif or github"}
+)
+
+// repo is what every command works on: the repository root, its configuration
+// and its environments.
+type repo struct {
+	Root   string
+	Paths  []string
+	Config *config.Config
+	Envs   *certs.Envs
+}
+
+// openRepo finds the root from the first path (not the working directory) and
+// loads its configuration.
+func openRepo(c *cli.Context, paths []string) (*repo, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	root, err := source.FindRoot(paths[0])
+	if err != nil {
+		return nil, failure(err)
+	}
+	cfgPath, explicit := c.String("config"), true
+	if cfgPath == "" {
+		cfgPath, explicit = filepath.Join(root, config.FileName), false
+	}
+	cfg, err := config.Load(cfgPath, explicit)
+	if err != nil {
+		return nil, failure(err)
+	}
+	envs, err := certs.Resolve(root, cfg)
+	if err != nil {
+		return nil, failure(err)
+	}
+	return &repo{Root: root, Paths: paths, Config: cfg, Envs: envs}, nil
+}
+
+func (r *repo) dirSource() *source.Dir {
+	return &source.Dir{
+		Root:  r.Root,
+		Paths: r.Paths,
+		Skip: func(rel string, dir bool) bool {
+			return r.Config.Excluded(rel)
+		},
+	}
+}
+
+func scanCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "find leaks and misconfigurations; never writes",
+		ArgsUsage: "[PATH...]",
+		Flags:     []cli.Flag{configFlag, formatFlag, outputFlag, failOnFlag, noColorFlag, quietFlag},
+		Action: func(c *cli.Context) error {
+			failOn, err := parseFailOn(c.String("fail-on"))
+			if err != nil {
+				return err
+			}
+			format := c.String("format")
+			if !validFormat(format) {
+				return usage("--format %q: want one of text, json, sarif, github", format)
+			}
+			r, err := openRepo(c, c.Args().Slice())
+			if err != nil {
+				return err
+			}
+			src := r.dirSource()
+			res, err := scan.Scan(&scan.Context{Config: r.Config, Source: src, Envs: r.Envs}, src)
+			if err != nil {
+				return failure(err)
+			}
+			res.Skipped = append(src.Notices, res.Skipped...)
+			if err := writeReport(c, format, res); err != nil {
+				return err
+			}
+			return exitFor(res, failOn)
+		},
+	}
+}
+
+func validFormat(f string) bool {
+	for _, v := range report.Formats {
+		if v == f {
+			return true
+		}
+	}
+	return false
+}
+
+func parseFailOn(s string) (scan.Severity, error) {
+	switch s {
+	case "error":
+		return scan.Error, nil
+	case "warning":
+		return scan.Warning, nil
+	case "never":
+		return scan.Off, nil
+	}
+	return "", usage("--fail-on %q: want error, warning or never", s)
+}
+
+// exitFor is exit 1 when a finding reaches the --fail-on level.
+func exitFor(res *scan.Result, failOn scan.Severity) error {
+	if failOn == scan.Off {
+		return nil
+	}
+	for _, f := range res.Findings {
+		if f.Severity.Rank() >= failOn.Rank() {
+			return findings
+		}
+	}
+	return nil
+}
+
+// writeReport renders to stdout or --output. The report is rendered in memory
+// first so a failed write never leaves half a SARIF file.
+func writeReport(c *cli.Context, format string, res *scan.Result) error {
+	out := c.App.Writer
+	file := c.String("output")
+	color := file == "" && format == "text" && !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(out)
+	var buf bytes.Buffer
+	opts := report.Options{Color: color, Tool: "secretguard", Version: version, Quiet: c.Bool("quiet")}
+	if err := report.Write(&buf, format, res, opts); err != nil {
+		return failure(err)
+	}
+	if file != "" {
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+			return failure(fmt.Errorf("write report: %w", err))
+		}
+		return nil
+	}
+	_, err := io.Copy(out, &buf)
+	return err
+}

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/transform"
+	"github.com/urfave/cli/v2"
+)
+
+func sealCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "seal",
+		Usage:     "rewrite raw Secrets into SealedSecrets in place",
+		ArgsUsage: "[PATH...|-]",
+		Description: "Seals every raw v1 Secret under PATH for the certificate of the environment its path maps to.\n" +
+			"With `-`, or with no PATH and stdin not a terminal, reads a manifest stream from stdin and writes the sealed stream to stdout.",
+		Flags: []cli.Flag{
+			configFlag, noColorFlag, quietFlag,
+			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
+			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
+			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME`, whatever the paths say"},
+			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
+			&cli.StringFlag{Name: "scope", Usage: "`SCOPE`: strict, namespace-wide or cluster-wide (default: the Secret's annotation, then the config, then strict)"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace for Secrets that name none (stdin mode)"},
+		},
+		Action: runSeal,
+	}
+}
+
+func runSeal(c *cli.Context) error {
+	scope := c.String("scope")
+	switch scope {
+	case "", config.ScopeStrict, config.ScopeNamespaceWide, config.ScopeClusterWide:
+	default:
+		return usage("--scope %q: want strict, namespace-wide or cluster-wide", scope)
+	}
+	args := c.Args().Slice()
+	stdinMode := len(args) == 1 && args[0] == "-"
+	if len(args) == 0 && !isTerminal(c.App.Reader) {
+		if f, ok := c.App.Reader.(*os.File); !ok || isPipeOrFile(f) {
+			stdinMode = true
+		}
+	}
+	if stdinMode {
+		return sealStdin(c, scope)
+	}
+	r, err := openRepo(c, args)
+	if err != nil {
+		return err
+	}
+	src := r.dirSource()
+	entries, err := src.Entries()
+	if err != nil {
+		return failure(err)
+	}
+	opt := transform.Options{Scope: scope, DefaultScope: r.Config.Scope}
+	out, errOut := c.App.Writer, c.App.ErrWriter
+	dry, diff, check := c.Bool("dry-run"), c.Bool("diff"), c.Bool("check")
+	var failed, changed int
+	for _, e := range entries {
+		if isManifest, _ := scan.Kind(e.Path); !isManifest {
+			continue
+		}
+		if r.Config.MaxFileSize > 0 && e.Size > r.Config.MaxFileSize {
+			fmt.Fprintf(errOut, "secretguard: %s: skipped, larger than maxFileSize\n", e.Path)
+			continue
+		}
+		data, err := e.Read()
+		if err != nil {
+			fmt.Fprintf(errOut, "secretguard: %s: %v\n", e.Path, errText(err))
+			failed++
+			continue
+		}
+		rel := e.Path
+		res, err := transform.Seal(rel, data, opt, func() (*transform.Target, error) {
+			return r.target(c, rel)
+		})
+		if err != nil {
+			fmt.Fprintf(errOut, "secretguard: %v\n", err)
+			failed++
+			continue
+		}
+		if res.New == nil {
+			continue
+		}
+		changed++
+		if diff {
+			if err := transform.WriteDiff(out, rel, res); err != nil {
+				return failure(err)
+			}
+		}
+		if !c.Bool("quiet") && !diff {
+			verb := "sealed"
+			if dry || check {
+				verb = "would seal"
+			}
+			for _, ch := range res.Changes {
+				into := ""
+				if ch.Merged {
+					into = ", merged into the SealedSecret"
+				}
+				fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
+					verb, rel, ch.Line, nsName(ch.Namespace, ch.Name), len(ch.Keys), plural(len(ch.Keys)), ch.Env, ch.Scope, into)
+			}
+		}
+		if dry || check || diff {
+			continue
+		}
+		if err := transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New); err != nil {
+			fmt.Fprintf(errOut, "secretguard: %v\n", err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", failed, plural(failed))}
+	}
+	if check && changed > 0 {
+		if !c.Bool("quiet") {
+			fmt.Fprintf(errOut, "secretguard: %d file%s would change\n", changed, plural(changed))
+		}
+		return findings
+	}
+	return nil
+}
+
+// target picks the environment and certificate for a file: --cert, then --env,
+// then the environment mapping.
+func (r *repo) target(c *cli.Context, rel string) (*transform.Target, error) {
+	t := &transform.Target{}
+	var env config.Environment
+	switch {
+	case c.String("cert") != "":
+		cert, err := certs.Load("--cert", c.String("cert"))
+		if err != nil {
+			return nil, failure(err)
+		}
+		t.Env, t.Cert = "--cert "+c.String("cert"), cert
+		if c.String("env") != "" {
+			env, _ = r.Envs.Env(c.String("env"))
+		}
+	default:
+		name := c.String("env")
+		if name == "" {
+			var err error
+			if name, err = r.Envs.Pick(rel); err != nil {
+				return nil, failure(err)
+			}
+		}
+		var ok bool
+		if env, ok = r.Envs.Env(name); !ok {
+			return nil, usage("--env %q: no such environment (known: %s)", name, strings.Join(r.Envs.Names(), ", "))
+		}
+		cert, err := r.Envs.Cert(name)
+		if err != nil {
+			return nil, failure(err)
+		}
+		t.Env, t.Cert = name, cert
+	}
+	if t.Cert != nil {
+		if err := t.Cert.Check(now()); err != nil {
+			return nil, failure(err)
+		}
+	}
+	t.Namespace = env.Namespace
+	if t.Namespace == "" {
+		t.Namespace = c.String("namespace")
+	}
+	if t.Namespace == "" {
+		t.Namespace = kustomizeNamespace(filepath.Join(r.Root, filepath.FromSlash(path.Dir(rel))))
+	}
+	return t, nil
+}
+
+// kustomizeNamespace reads `namespace:` from the kustomization in dir, if any.
+func kustomizeNamespace(dir string) string {
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		for _, d := range manifest.Documents(data, false) {
+			if d.Blank() || d.Parse() != nil {
+				continue
+			}
+			return manifest.Scalar(manifest.Field(d.Node.YNode(), "namespace"))
+		}
+	}
+	return ""
+}
+
+// sealStdin is the kubeseal-like filter: one stream in, the sealed stream out.
+func sealStdin(c *cli.Context, scope string) error {
+	data, err := io.ReadAll(c.App.Reader)
+	if err != nil {
+		return failure(fmt.Errorf("read stdin: %w", err))
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return failure(err)
+	}
+	r, err := openRepo(c, []string{wd})
+	if err != nil {
+		return err
+	}
+	if c.String("cert") == "" && c.String("env") == "" && len(r.Envs.Names()) != 1 {
+		return usage("reading stdin: name the environment with --env or the certificate with --cert (known environments: %s)", strings.Join(r.Envs.Names(), ", "))
+	}
+	opt := transform.Options{Scope: scope, DefaultScope: r.Config.Scope}
+	res, err := transform.Seal("<stdin>", data, opt, func() (*transform.Target, error) {
+		t, err := r.target(c, "-")
+		if t != nil && c.String("namespace") != "" {
+			t.Namespace = c.String("namespace")
+		}
+		return t, err
+	})
+	if err != nil {
+		return failure(err)
+	}
+	outData := res.New
+	if outData == nil {
+		outData = data
+	}
+	if c.Bool("check") {
+		if res.New != nil {
+			return findings
+		}
+		return nil
+	}
+	_, err = io.Copy(c.App.Writer, bytes.NewReader(outData))
+	return err
+}
+
+func isPipeOrFile(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	return fi.Mode()&os.ModeNamedPipe != 0 || fi.Mode().IsRegular()
+}
+
+func nsName(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// now is the clock for certificate expiry; tests may move it.
+var now = time.Now

@@ -1,0 +1,198 @@
+// Package config reads .secretguard.yaml, the optional per-repository configuration.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// FileName is the configuration file looked up at the repository root.
+const FileName = ".secretguard.yaml"
+
+// Scope names accepted by `scope:` and `seal --scope`.
+const (
+	ScopeStrict        = "strict"
+	ScopeNamespaceWide = "namespace-wide"
+	ScopeClusterWide   = "cluster-wide"
+)
+
+// Config is the parsed configuration. The zero value is the configuration of a
+// repository without a config file.
+type Config struct {
+	// Environments in name order.
+	Environments []Environment
+	Scope        string
+	Exclude      []string
+	// Rules maps a rule id to "error", "warning" or "off".
+	Rules map[string]string
+	Allow []Allow
+	// Path of the file this was read from; empty when there is none.
+	Path string
+	// MaxFileSize in bytes; files larger than this are skipped with a notice.
+	MaxFileSize int64
+}
+
+// Environment is one cluster: its controller's certificate and the paths that deploy to it.
+type Environment struct {
+	Name      string
+	Cert      string   // repo-relative path of the certificate
+	Paths     []string // repo-relative doublestar globs
+	Namespace string   // for Secrets that name none
+}
+
+// Allow accepts findings: every field that is set must match.
+type Allow struct {
+	Rule string `yaml:"rule"`
+	Path string `yaml:"path"` // doublestar glob, repo-relative
+	Name string `yaml:"name"` // resource name, or namespace/name
+}
+
+// DefaultMaxFileSize is generous: real manifests are far smaller, but a generated
+// 40 MB bundle must not stall a pre-commit hook.
+const DefaultMaxFileSize = 64 << 20
+
+type fileEnv struct {
+	Cert      string   `yaml:"cert"`
+	Paths     []string `yaml:"paths"`
+	Namespace string   `yaml:"namespace"`
+}
+
+type file struct {
+	Environments map[string]fileEnv `yaml:"environments"`
+	Scope        string             `yaml:"scope"`
+	Exclude      []string           `yaml:"exclude"`
+	Rules        map[string]string  `yaml:"rules"`
+	Allow        []Allow            `yaml:"allow"`
+	MaxFileSize  int64              `yaml:"maxFileSize"`
+}
+
+// Load reads the config at path. A missing file at the default location is not an
+// error (explicit=false): the zero configuration applies.
+func Load(path string, explicit bool) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if !explicit && errors.Is(err, fs.ErrNotExist) {
+			return &Config{MaxFileSize: DefaultMaxFileSize}, nil
+		}
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	c.Path = path
+	return c, nil
+}
+
+// Parse parses and validates configuration bytes. Unknown keys are errors: a typo
+// such as `exlude:` must not silently scan what the user meant to skip.
+func Parse(data []byte) (*Config, error) {
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	c := &Config{
+		Scope:       f.Scope,
+		Exclude:     f.Exclude,
+		Rules:       f.Rules,
+		Allow:       f.Allow,
+		MaxFileSize: f.MaxFileSize,
+	}
+	if c.MaxFileSize <= 0 {
+		c.MaxFileSize = DefaultMaxFileSize
+	}
+	switch c.Scope {
+	case "", ScopeStrict, ScopeNamespaceWide, ScopeClusterWide:
+	default:
+		return nil, fmt.Errorf("scope %q: want strict, namespace-wide or cluster-wide", c.Scope)
+	}
+	for id, sev := range c.Rules {
+		switch sev {
+		case "error", "warning", "off":
+		default:
+			return nil, fmt.Errorf("rules.%s: severity %q: want error, warning or off", id, sev)
+		}
+	}
+	for _, g := range c.Exclude {
+		if !doublestar.ValidatePattern(g) {
+			return nil, fmt.Errorf("exclude: bad glob %q", g)
+		}
+	}
+	for i, a := range c.Allow {
+		if a.Rule == "" && a.Path == "" && a.Name == "" {
+			return nil, fmt.Errorf("allow[%d]: names no rule, path or name", i)
+		}
+		if a.Path != "" && !doublestar.ValidatePattern(a.Path) {
+			return nil, fmt.Errorf("allow[%d]: bad glob %q", i, a.Path)
+		}
+	}
+	names := make([]string, 0, len(f.Environments))
+	for n := range f.Environments {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		e := f.Environments[n]
+		if e.Cert == "" {
+			return nil, fmt.Errorf("environments.%s: no cert", n)
+		}
+		for _, g := range e.Paths {
+			if !doublestar.ValidatePattern(g) {
+				return nil, fmt.Errorf("environments.%s: bad glob %q", n, g)
+			}
+		}
+		c.Environments = append(c.Environments, Environment{
+			Name: n, Cert: filepath.ToSlash(e.Cert), Paths: e.Paths, Namespace: e.Namespace,
+		})
+	}
+	return c, nil
+}
+
+// Excluded reports whether a repo-relative slash path matches an exclude glob.
+func (c *Config) Excluded(rel string) bool {
+	for _, g := range c.Exclude {
+		if ok, _ := doublestar.Match(g, rel); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Severity returns the configured severity of a rule, or def when none is set.
+func (c *Config) Severity(rule, def string) string {
+	if s, ok := c.Rules[rule]; ok {
+		return s
+	}
+	return def
+}
+
+// Allowed reports whether an allow entry accepts a finding of rule on rel for the
+// resource namespace/name.
+func (c *Config) Allowed(rule, rel, namespace, name string) bool {
+	for _, a := range c.Allow {
+		if a.Rule != "" && a.Rule != rule {
+			continue
+		}
+		if a.Path != "" {
+			if ok, _ := doublestar.Match(a.Path, rel); !ok {
+				continue
+			}
+		}
+		if a.Name != "" && a.Name != name && a.Name != namespace+"/"+name {
+			continue
+		}
+		return true
+	}
+	return false
+}

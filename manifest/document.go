@@ -1,0 +1,113 @@
+package manifest
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Document is one YAML document of a file.
+type Document struct {
+	Span
+	Index int    // 0-based position among the file's spans
+	Text  []byte // the file's bytes in [Start, End)
+	// Node is set once Parse succeeded.
+	Node *yaml.RNode
+	// Head is the document's head comment, including the comment-only document
+	// right before it (`# note` then `---`), which is where people put it.
+	Head []string
+}
+
+// ParseError is a document that is not YAML. Its message never quotes the input.
+type ParseError struct {
+	Line int // 1-based, in the file
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// Parse parses the document's text into d.Node.
+func (d *Document) Parse() error {
+	var n yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(d.Text))
+	if err := dec.Decode(&n); err != nil {
+		return d.parseError(err)
+	}
+	root := &n
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	d.Node = yaml.NewRNode(root)
+	return nil
+}
+
+// parseError keeps only the line and the parser's description of the problem:
+// go-yaml quotes input in some messages (`cannot unmarshal !!str \`…\“), and a
+// value must never reach an error message.
+func (d *Document) parseError(err error) *ParseError {
+	msg := err.Error()
+	line := d.Line
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if n, e := strconv.Atoi(m[1]); e == nil {
+			line = d.Line + n - 1
+		}
+		msg = msg[len(m[0]):]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if i := strings.IndexAny(msg, "`'\""); i >= 0 {
+		msg = strings.TrimRight(msg[:i], " :")
+	}
+	return &ParseError{Line: line, Msg: msg}
+}
+
+// Documents splits a file into documents. JSON files are one document: JSON has no
+// stream separators, and `---` inside a JSON string must not cut it.
+func Documents(data []byte, isJSON bool) []*Document {
+	var spans []Span
+	if isJSON {
+		start := 0
+		if bytes.HasPrefix(data, bom) {
+			start = len(bom)
+		}
+		spans = []Span{{Start: start, End: len(data), Line: 1}}
+	} else {
+		spans = Split(data)
+	}
+	docs := make([]*Document, 0, len(spans))
+	var prevHead []string
+	for i, s := range spans {
+		d := &Document{Span: s, Index: i, Text: data[s.Start:s.End]}
+		head := HeadComment(d.Text)
+		if IsBlank(d.Text) {
+			prevHead = head
+		} else {
+			d.Head = append(prevHead, head...)
+			prevHead = nil
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// Blank reports whether the document holds only comments and blank lines.
+func (d *Document) Blank() bool { return IsBlank(d.Text) }
+
+// ContentLine is the file line of the document's first content line.
+func (d *Document) ContentLine() int {
+	l, _ := FirstContentLine(d.Text)
+	return d.Line + l - 1
+}
+
+// LineOf converts a node's document-relative line into a file line.
+func (d *Document) LineOf(n *yaml.Node) int {
+	if n == nil || n.Line == 0 {
+		return d.ContentLine()
+	}
+	return d.Line + n.Line - 1
+}

@@ -1,0 +1,187 @@
+package manifest
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Fields returns every value of key in a mapping. A duplicated key (which go-yaml
+// accepts silently) yields all its values, so a second `stringData:` cannot hide one.
+func Fields(m *yaml.Node, key string) []*yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			out = append(out, m.Content[i+1])
+		}
+	}
+	return out
+}
+
+// Field returns the last value of key (what Kubernetes would keep), or nil.
+func Field(m *yaml.Node, key string) *yaml.Node {
+	f := Fields(m, key)
+	if len(f) == 0 {
+		return nil
+	}
+	return f[len(f)-1]
+}
+
+// KeyNode returns the key node of key in mapping m, for pointing at it.
+func KeyNode(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return k
+		}
+	}
+	return nil
+}
+
+// Path walks nested mappings.
+func Path(m *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		m = Field(m, k)
+		if m == nil {
+			return nil
+		}
+	}
+	return m
+}
+
+// Scalar returns a scalar's value, or "" for anything else (a mapping where a
+// string belongs is not a name).
+func Scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+// Pairs calls fn for every key/value pair of a mapping, duplicates included.
+func Pairs(m *yaml.Node, fn func(k, v *yaml.Node)) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		fn(m.Content[i], m.Content[i+1])
+	}
+}
+
+// Resolve follows an alias (`password: *pw`) to the node it names.
+func Resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 8; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+var placeholder = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*\}$`)
+
+// ValueKind classifies one data/stringData value.
+type ValueKind int
+
+const (
+	NoValue          ValueKind = iota // null, empty, a non-scalar: nothing to leak
+	PlainValue                        // a real value
+	SOPSValue                         // ENC[…] written by SOPS
+	PlaceholderValue                  // ${VAR} (Flux post-build, envsubst) or a Helm action
+)
+
+func Classify(n *yaml.Node) ValueKind {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return NoValue
+	}
+	v := strings.TrimSpace(n.Value)
+	switch {
+	case v == "":
+		return NoValue
+	case strings.HasPrefix(v, "ENC[") && strings.HasSuffix(v, "]"):
+		return SOPSValue
+	case placeholder.MatchString(v), strings.Contains(v, "{{") && strings.Contains(v, "}}"):
+		return PlaceholderValue
+	}
+	return PlainValue
+}
+
+// SecretValues lists the keys of a Secret that carry a value, by kind, reading
+// every `data` and `stringData` block (duplicates too).
+type SecretValues struct {
+	Plain, SOPS, Placeholders []string
+	First                     *yaml.Node // key node of the first plain value
+}
+
+func ReadSecretValues(o *yaml.Node) SecretValues {
+	var sv SecretValues
+	seen := map[string]bool{}
+	for _, block := range []string{"stringData", "data"} {
+		for _, m := range Fields(o, block) {
+			Pairs(Resolve(m), func(k, v *yaml.Node) {
+				key := k.Value
+				switch Classify(v) {
+				case PlainValue:
+					if !seen[key] {
+						sv.Plain = append(sv.Plain, key)
+						seen[key] = true
+					}
+					if sv.First == nil || k.Line < sv.First.Line {
+						sv.First = k
+					}
+				case SOPSValue:
+					sv.SOPS = append(sv.SOPS, key)
+				case PlaceholderValue:
+					sv.Placeholders = append(sv.Placeholders, key)
+				}
+			})
+		}
+	}
+	sort.Strings(sv.Plain)
+	return sv
+}
+
+// IsSOPS reports a top-level `sops:` block with `mac` and `version`: a file SOPS
+// encrypted. It protects only the values it encrypted.
+func IsSOPS(o *yaml.Node) bool {
+	s := Field(o, "sops")
+	return s != nil && Field(s, "mac") != nil && Field(s, "version") != nil
+}
+
+// IsDeletePatch reports a `$patch: delete` strategic-merge patch: it removes a
+// Secret, it carries none.
+func IsDeletePatch(o *yaml.Node) bool {
+	return Scalar(Field(o, "$patch")) == "delete"
+}
+
+// Seq returns a sequence's items, or nil for anything else.
+func Seq(n *yaml.Node) []*yaml.Node {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+// IsCoreSecret reports a `v1 Secret`. An apiVersion-less Secret (a kustomize patch
+// fragment) counts too: it lands in the cluster all the same.
+func IsCoreSecret(apiVersion, kind string) bool {
+	return kind == "Secret" && (apiVersion == "v1" || apiVersion == "")
+}
+
+// RawSecret reports whether a resource is a v1 Secret that carries readable
+// values, and which. Empty, all-placeholder, all-ENC[…] and `$patch: delete`
+// Secrets carry none. Rules and the sealer share this one definition.
+func RawSecret(o *yaml.Node) (SecretValues, bool) {
+	if !IsCoreSecret(Scalar(Field(o, "apiVersion")), Scalar(Field(o, "kind"))) || IsDeletePatch(o) {
+		return SecretValues{}, false
+	}
+	sv := ReadSecretValues(o)
+	return sv, len(sv.Plain) > 0
+}

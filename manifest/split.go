@@ -1,0 +1,199 @@
+// Package manifest turns file bytes into YAML documents that remember where they
+// came from: file, line and byte range. Rules read the parsed node; the sealer
+// splices new text into exactly the byte range, so everything else in the file
+// stays byte-identical.
+package manifest
+
+import "bytes"
+
+// Span is one document of a multi-document stream.
+type Span struct {
+	// Start and End delimit the document's text in the file (End exclusive). The
+	// separator line (`---`, `...`) is not part of it, unless it carries content
+	// of the document itself (`--- {kind: Secret}`), in which case Start points at it.
+	Start, End int
+	// Line is the 1-based line of Start.
+	Line int
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// Split cuts a YAML stream into documents at `---` and `...` marker lines.
+//
+// The YAML spec forbids a marker at column 0 inside any scalar (c-forbidden), so a
+// line scan is exact: no block scalar can hide a `---` line. Splitting bytes, not
+// re-serialising, is what keeps comments, separators and CRLF intact.
+func Split(data []byte) []Span {
+	var spans []Span
+	start, line := 0, 1
+	if bytes.HasPrefix(data, bom) {
+		start = len(bom)
+	}
+	cur := Span{Start: start, Line: 1}
+	pos := start
+	for pos <= len(data) {
+		nl := bytes.IndexByte(data[pos:], '\n')
+		end := len(data)
+		next := len(data) + 1
+		if nl >= 0 {
+			end = pos + nl
+			next = end + 1
+		}
+		text := data[pos:end]
+		if kind := marker(text); kind != 0 {
+			cur.End = pos
+			if kind == inlineContent {
+				// `--- value`: the marker line opens the document and belongs to it.
+				spans = append(spans, cur)
+				cur = Span{Start: pos, Line: line}
+			} else {
+				spans = append(spans, cur)
+				nextStart := next
+				if nextStart > len(data) {
+					nextStart = len(data)
+				}
+				cur = Span{Start: nextStart, Line: line + 1}
+			}
+		}
+		if nl < 0 {
+			break
+		}
+		pos = next
+		line++
+	}
+	cur.End = len(data)
+	if cur.End < cur.Start {
+		cur.End = cur.Start
+	}
+	spans = append(spans, cur)
+	return spans
+}
+
+const (
+	plainMarker   = 1
+	inlineContent = 2
+)
+
+// marker classifies a line: 0 not a marker, plainMarker for `---`/`...` alone
+// (optionally followed by blanks or a comment), inlineContent for `--- content`.
+func marker(line []byte) int {
+	if len(line) < 3 {
+		return 0
+	}
+	if !bytes.HasPrefix(line, []byte("---")) && !bytes.HasPrefix(line, []byte("...")) {
+		return 0
+	}
+	rest := line[3:]
+	if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '\r' {
+		return 0 // `----` or `---x` is content
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	rest = bytes.TrimSuffix(rest, []byte("\r"))
+	if len(rest) == 0 || rest[0] == '#' {
+		return plainMarker
+	}
+	if line[0] == '.' {
+		return plainMarker // content after `...` is not allowed; let the next document report it
+	}
+	return inlineContent
+}
+
+// IsBlank reports whether text holds nothing but blank lines and comments.
+func IsBlank(text []byte) bool {
+	for len(text) > 0 {
+		nl := bytes.IndexByte(text, '\n')
+		line := text
+		if nl >= 0 {
+			line, text = text[:nl], text[nl+1:]
+		} else {
+			text = nil
+		}
+		line = bytes.TrimLeft(line, " \t\r")
+		if len(line) > 0 && line[0] != '#' && !(len(line) >= 1 && line[0] == '%') {
+			return false
+		}
+	}
+	return true
+}
+
+// HeadComment returns the comment lines at the top of a document's text, before
+// its first content line, without their `#`.
+func HeadComment(text []byte) []string {
+	var out []string
+	for len(text) > 0 {
+		nl := bytes.IndexByte(text, '\n')
+		line := text
+		if nl >= 0 {
+			line, text = text[:nl], text[nl+1:]
+		} else {
+			text = nil
+		}
+		line = bytes.TrimSpace(line)
+		switch {
+		case len(line) == 0:
+			continue
+		case line[0] == '#':
+			out = append(out, string(bytes.TrimSpace(line[1:])))
+		case bytes.HasPrefix(line, []byte("---")):
+			// An inline-content marker line: comments above it were collected already.
+			return out
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// FirstContentLine returns the 1-based line and byte offset (relative to text) of
+// the first line that is neither blank nor a comment, so findings point at the
+// document rather than at a licence header.
+func FirstContentLine(text []byte) (line, off int) {
+	line = 1
+	for off < len(text) {
+		nl := bytes.IndexByte(text[off:], '\n')
+		end := len(text)
+		if nl >= 0 {
+			end = off + nl
+		}
+		l := bytes.TrimLeft(text[off:end], " \t\r")
+		if len(l) > 0 && l[0] != '#' {
+			return line, off
+		}
+		if nl < 0 {
+			break
+		}
+		off = end + 1
+		line++
+	}
+	return 1, 0
+}
+
+var (
+	secretWord    = []byte("Secret")
+	imagePull     = []byte("imagePull")
+	otherTriggers = [][]byte{[]byte("secretGenerator"), []byte("Kustomization"), []byte("Certificate")}
+)
+
+// Candidate is the byte pre-filter: can any rule match this text? It must never
+// say no to something a rule would flag (recall first), and says yes rarely
+// enough that parsing is the exception. It looks for "Secret" rather than
+// "kind: Secret" so quoted, JSON and flow styles pass, but not for the
+// `imagePullSecrets` that most Deployments carry.
+func Candidate(text []byte) bool {
+	for t := text; ; {
+		i := bytes.Index(t, secretWord)
+		if i < 0 {
+			break
+		}
+		if i < len(imagePull) || !bytes.Equal(t[i-len(imagePull):i], imagePull) {
+			return true
+		}
+		t = t[i+len(secretWord):]
+	}
+	for _, w := range otherTriggers {
+		if bytes.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}

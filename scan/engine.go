@@ -1,0 +1,345 @@
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/source"
+)
+
+// Context is what rules may consult besides the object in front of them.
+type Context struct {
+	Config *config.Config
+	Source source.Source
+	// Envs maps paths to environments and certificates; nil when the rules that
+	// need it should stay quiet.
+	Envs *certs.Envs
+	// Report limits findings to some files (scan --diff); nil reports all. Every
+	// file is still read, so cross-file rules see the whole tree.
+	Report func(file string) bool
+	// Workers is the number of files scanned at once; 0 means one per CPU.
+	Workers int
+}
+
+// Result is the outcome of a scan.
+type Result struct {
+	Findings  []Finding
+	Files     int // files read
+	Documents int // non-empty YAML documents
+	Skipped   []source.Notice
+}
+
+// Count returns the number of findings of a severity.
+func (r *Result) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+type fileResult struct {
+	findings  []Finding
+	documents int
+	read      bool
+	skipped   *source.Notice
+	facts     []*Object
+}
+
+// Scan reads every entry of src once and runs every enabled rule.
+func Scan(c *Context, src source.Source) (*Result, error) {
+	entries, err := src.Entries()
+	if err != nil {
+		return nil, err
+	}
+	return ScanEntries(c, entries)
+}
+
+// ScanEntries scans a list of entries. Files are scanned in parallel; the result
+// is in entry order, so output is deterministic.
+func ScanEntries(c *Context, entries []source.Entry) (*Result, error) {
+	rs := newRuleSet(c.Config)
+	results := make([]fileResult, len(entries))
+	workers := c.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(entries) {
+					return
+				}
+				results[i] = rs.scanFile(c, entries[i])
+			}
+		}()
+	}
+	wg.Wait()
+
+	res := &Result{}
+	ix := &Index{}
+	for i := range results {
+		r := &results[i]
+		if r.read {
+			res.Files++
+		}
+		res.Documents += r.documents
+		if r.skipped != nil {
+			res.Skipped = append(res.Skipped, *r.skipped)
+		}
+		res.Findings = append(res.Findings, r.findings...)
+		ix.add(r.facts)
+	}
+	for _, tr := range rs.tree {
+		tr.rule.CheckTree(c, ix, func(f Finding) {
+			if d := ix.docOf(f.File, f.Line); d == nil || !ignored(d, f.Rule) {
+				rs.accept(c, tr.sev, tr.rule.Info(), f, &res.Findings)
+			}
+		})
+	}
+	if c.Report != nil {
+		kept := res.Findings[:0]
+		for _, f := range res.Findings {
+			if c.Report(f.File) {
+				kept = append(kept, f)
+			}
+		}
+		res.Findings = kept
+	}
+	sortFindings(res.Findings)
+	return res, nil
+}
+
+type enabled[R Rule] struct {
+	rule R
+	sev  Severity
+}
+
+type ruleSet struct {
+	object []enabled[ObjectRule]
+	file   []enabled[FileRule]
+	tree   []enabled[TreeRule]
+	parse  Severity
+}
+
+func newRuleSet(cfg *config.Config) *ruleSet {
+	rs := &ruleSet{}
+	for _, r := range Rules() {
+		info := r.Info()
+		sev := Severity(cfg.Severity(info.ID, string(info.Severity)))
+		if sev == Off {
+			continue
+		}
+		if info.ID == parseErrorRule.ID {
+			rs.parse = sev
+		}
+		switch r := r.(type) {
+		case ObjectRule:
+			rs.object = append(rs.object, enabled[ObjectRule]{r, sev})
+		case FileRule:
+			rs.file = append(rs.file, enabled[FileRule]{r, sev})
+		case TreeRule:
+			rs.tree = append(rs.tree, enabled[TreeRule]{r, sev})
+		}
+	}
+	return rs
+}
+
+// accept fills in what every finding shares and drops allowed ones.
+func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[]Finding) {
+	f.Rule = info.ID
+	f.Severity = sev
+	if f.Column == 0 {
+		f.Column = 1
+	}
+	if !f.Fixable {
+		f.Fixable = info.Fixable
+	}
+	ns, name := "", ""
+	if f.Resource != nil {
+		ns, name = f.Resource.Namespace, f.Resource.Name
+	}
+	if c.Config.Allowed(f.Rule, f.File, ns, name) {
+		return
+	}
+	*out = append(*out, f)
+}
+
+// binarySniff is how much of a file decides whether it is text, as git does.
+const binarySniff = 8000
+
+func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
+	limit := c.Config.MaxFileSize
+	if limit > 0 && e.Size > limit {
+		r.skipped = &source.Notice{Path: e.Path, Reason: fmt.Sprintf("larger than the %d-byte limit (maxFileSize)", limit)}
+		return r
+	}
+	data, err := e.Read()
+	if err != nil {
+		r.skipped = &source.Notice{Path: e.Path, Reason: "unreadable: " + errText(err)}
+		return r
+	}
+	if limit > 0 && int64(len(data)) > limit {
+		r.skipped = &source.Notice{Path: e.Path, Reason: fmt.Sprintf("larger than the %d-byte limit (maxFileSize)", limit)}
+		return r
+	}
+	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
+		return r // binary: not ours
+	}
+	r.read = true
+
+	var docs []*manifest.Document
+	isManifest, isKustomization := Kind(e.Path)
+	if isManifest {
+		docs = manifest.Documents(data, strings.HasSuffix(strings.ToLower(e.Path), ".json"))
+	}
+	for _, fr := range rs.file {
+		fr.rule.CheckFile(c, e.Path, data, func(f Finding) {
+			f.File = e.Path
+			if d := docAt(docs, f.Line); d == nil || !ignored(d, fr.rule.Info().ID) {
+				rs.accept(c, fr.sev, fr.rule.Info(), f, &r.findings)
+			}
+		})
+	}
+	if !isManifest {
+		return r
+	}
+	// Cheap whole-file test first: most manifests (Deployments, Services…) cannot
+	// match any rule and are never parsed.
+	fileHit := isKustomization || manifest.Candidate(data)
+	var objs []*Object
+	for _, d := range docs {
+		if d.Blank() {
+			continue
+		}
+		r.documents++
+		if !fileHit || !(isKustomization || manifest.Candidate(d.Text)) {
+			continue
+		}
+		if err := d.Parse(); err != nil {
+			if bytes.Contains(d.Text, []byte("{{")) {
+				// A Helm template: not YAML until rendered. Skip the file whole;
+				// what did parse of it may be template garbage.
+				r.skipped = &source.Notice{Path: e.Path, Reason: "Go template (Helm chart?) that is not YAML"}
+				r.findings = keepRule(r.findings, "private-key")
+				return r
+			}
+			if rs.parse != "" && !ignored(d, parseErrorRule.ID) {
+				pe := err.(*manifest.ParseError)
+				rs.accept(c, rs.parse, parseErrorRule, Finding{
+					File: e.Path, Line: pe.Line,
+					Message: "does not parse as YAML: " + pe.Msg + "; the file was not checked past this document",
+				}, &r.findings)
+			}
+			continue
+		}
+		for _, o := range objects(e.Path, d) {
+			if isKustomization && o.Kind == "" {
+				o.Kind = "Kustomization"
+			}
+			objs = append(objs, o)
+			for _, or := range rs.object {
+				id := or.rule.Info().ID
+				if ignored(d, id) {
+					continue
+				}
+				or.rule.CheckObject(c, o, func(f Finding) {
+					f.File = e.Path
+					if f.Line == 0 {
+						f.Line = o.Line()
+					}
+					if f.Resource == nil {
+						f.Resource = o.Resource()
+					}
+					rs.accept(c, or.sev, or.rule.Info(), f, &r.findings)
+				})
+			}
+		}
+	}
+	if len(rs.tree) > 0 {
+		r.facts = objs
+	}
+	return r
+}
+
+// Kind tells whether a file is parsed as manifests, and whether it is a
+// kustomization by name (which it is whether or not it says `kind:`).
+func Kind(p string) (isManifest, isKustomization bool) {
+	base := path.Base(p)
+	switch base {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true, true
+	}
+	switch strings.ToLower(path.Ext(base)) {
+	case ".yaml", ".yml", ".json":
+		return true, false
+	}
+	return false, false
+}
+
+// ignored reports whether a document's head comment suppresses a rule:
+// `# secretguard:ignore` alone suppresses every rule, followed by ids only those.
+func ignored(d *manifest.Document, rule string) bool {
+	for _, c := range d.Head {
+		rest, ok := strings.CutPrefix(c, "secretguard:ignore")
+		if !ok {
+			continue
+		}
+		ids := strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+		if len(ids) == 0 {
+			return true
+		}
+		for _, id := range ids {
+			if id == rule {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func docAt(docs []*manifest.Document, line int) *manifest.Document {
+	var hit *manifest.Document
+	for _, d := range docs {
+		if d.Line <= line {
+			hit = d
+		}
+	}
+	return hit
+}
+
+func keepRule(fs []Finding, id string) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule == id {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// errText describes an I/O error without the path (the report names the file).
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

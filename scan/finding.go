@@ -1,0 +1,56 @@
+package scan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/source"
+)
+
+// Finding is one problem at one place. It never holds a secret value: only file,
+// position, resource and key names.
+type Finding struct {
+	Rule     string          `json:"rule"`
+	Severity Severity        `json:"severity"`
+	File     string          `json:"file"`
+	Line     int             `json:"line"`
+	Column   int             `json:"column"`
+	Resource *Resource       `json:"resource,omitempty"`
+	Keys     []string        `json:"keys,omitempty"`
+	Message  string          `json:"message"`
+	Fixable  bool            `json:"fixable"`
+	Commits  []source.Commit `json:"commits,omitempty"`
+}
+
+// Fingerprint identifies a finding across line shifts: rule, file, resource and
+// keys, never the line. SARIF and baselines key on it.
+func (f *Finding) Fingerprint() string {
+	h := sha256.New()
+	h.Write([]byte(f.Rule + "\x00" + f.File + "\x00"))
+	if r := f.Resource; r != nil {
+		h.Write([]byte(r.APIVersion + "\x00" + r.Kind + "\x00" + r.Namespace + "\x00" + r.Name + "\x00"))
+	} else {
+		// Without a resource (a private key in a text file) the message names the block.
+		h.Write([]byte(f.Message + "\x00"))
+	}
+	h.Write([]byte(strings.Join(f.Keys, "\x00")))
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Rule < b.Rule
+	})
+}

@@ -1,0 +1,82 @@
+// Package scan finds leaks and misconfigurations in manifests: sources feed files,
+// files become documents, rules turn documents into findings.
+package scan
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Severity of a finding.
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Off     Severity = "off"
+)
+
+// Rank orders severities for --fail-on: higher is worse.
+func (s Severity) Rank() int {
+	switch s {
+	case Error:
+		return 2
+	case Warning:
+		return 1
+	}
+	return 0
+}
+
+// Info describes a rule for reports (SARIF rule entries) and --help.
+type Info struct {
+	ID       string
+	Severity Severity // default
+	Short    string   // one line
+	Help     string   // what to do about it
+	Fixable  bool     // `secretguard seal` fixes it
+}
+
+// Rule is anything that can produce findings; it is one of ObjectRule, FileRule
+// or TreeRule.
+type Rule interface {
+	Info() Info
+}
+
+// ObjectRule checks one resource at a time.
+type ObjectRule interface {
+	Rule
+	CheckObject(c *Context, o *Object, emit func(Finding))
+}
+
+// FileRule checks a file's raw bytes (any text file, not only manifests).
+type FileRule interface {
+	Rule
+	CheckFile(c *Context, file string, data []byte, emit func(Finding))
+}
+
+// TreeRule checks what the whole scan collected, after every file was read.
+type TreeRule interface {
+	Rule
+	CheckTree(c *Context, ix *Index, emit func(Finding))
+}
+
+var registry []Rule
+
+func register(r Rule) { registry = append(registry, r) }
+
+// Rules returns every rule, sorted by id.
+func Rules() []Rule {
+	out := append([]Rule(nil), registry...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Info().ID < out[j].Info().ID })
+	return out
+}
+
+// Lookup returns the rule with that id.
+func Lookup(id string) (Rule, error) {
+	for _, r := range registry {
+		if r.Info().ID == id {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown rule %q", id)
+}

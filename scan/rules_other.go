@@ -1,0 +1,164 @@
+package scan
+
+import (
+	"bytes"
+	"fmt"
+	"github.com/secretguard/secretguard/manifest"
+	"path"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func init() {
+	register(secretGenerator{})
+	register(privateKey{})
+	register(parseError{})
+}
+
+// isKustomize reports a kustomize kustomization or component (not a Flux
+// Kustomization, which shares the kind but has no generators).
+func isKustomize(o *Object) bool {
+	if o.Kind != "Kustomization" && o.Kind != "Component" {
+		return false
+	}
+	return o.APIVersion == "" || strings.HasPrefix(o.APIVersion, "kustomize.config.k8s.io/")
+}
+
+type secretGenerator struct{}
+
+func (secretGenerator) Info() Info {
+	return Info{
+		ID: "secret-generator", Severity: Error,
+		Short: "A kustomize secretGenerator builds a Secret from values committed to the repository",
+		Help: "secretGenerator literals, and files or envs that are committed next to the " +
+			"kustomization, put the plain values in Git. Generate the Secret outside the repository " +
+			"and seal it (`kubectl create secret … --dry-run=client -o yaml | secretguard seal -`), " +
+			"or keep the env file out of Git (.gitignore) and create it in CI.",
+	}
+}
+
+func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if !isKustomize(o) {
+		return
+	}
+	dir := path.Dir(o.File)
+	for _, gens := range manifest.Fields(o.Node, "secretGenerator") {
+		if gens.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, g := range gens.Content {
+			name := manifest.Scalar(manifest.Field(g, "name"))
+			ns := manifest.Scalar(manifest.Field(g, "namespace"))
+			res := &Resource{APIVersion: "v1", Kind: "Secret", Namespace: ns, Name: name}
+			var literalKeys []string
+			var lit *yaml.Node
+			for _, l := range manifest.Seq(manifest.Field(g, "literals")) {
+				if k, _, ok := strings.Cut(manifest.Scalar(l), "="); ok {
+					literalKeys = append(literalKeys, strings.TrimSpace(k))
+					if lit == nil {
+						lit = l
+					}
+				}
+			}
+			if len(literalKeys) > 0 {
+				emit(Finding{
+					Line: o.Doc.LineOf(lit), Column: lit.Column, Resource: res, Keys: literalKeys,
+					Message: fmt.Sprintf("secretGenerator %q has %d literal value%s (%s) in %s",
+						name, len(literalKeys), plural(len(literalKeys)), strings.Join(literalKeys, ", "), o.File),
+				})
+			}
+			for _, block := range []string{"files", "envs", "env"} {
+				for _, fnode := range manifest.Seq(manifest.Field(g, block)) {
+					spec := manifest.Scalar(fnode)
+					key, file, ok := strings.Cut(spec, "=")
+					if !ok {
+						file, key = spec, path.Base(spec)
+					}
+					if block != "files" {
+						key = ""
+					}
+					rel := path.Clean(path.Join(dir, file))
+					if file == "" || strings.HasPrefix(rel, "../") || !c.Source.Exists(rel) {
+						continue // not in the repository: created at build time
+					}
+					var keys []string
+					if key != "" {
+						keys = []string{key}
+					}
+					emit(Finding{
+						Line: o.Doc.LineOf(fnode), Column: fnode.Column, Resource: res, Keys: keys,
+						Message: fmt.Sprintf("secretGenerator %q reads %s %s, which is committed: its values are in Git",
+							name, strings.TrimSuffix(block, "s"), rel),
+					})
+				}
+			}
+		}
+	}
+}
+
+type privateKey struct{}
+
+func (privateKey) Info() Info {
+	return Info{
+		ID: "private-key", Severity: Error,
+		Short: "A PEM private key is committed",
+		Help: "A private key in the repository is readable by everyone who can clone it. Remove it, " +
+			"rotate it, and deliver it as a SealedSecret or through External Secrets. A sealed-secrets " +
+			"controller key in particular decrypts every SealedSecret sealed for that cluster.",
+	}
+}
+
+var (
+	pemBegin = []byte("-----BEGIN ")
+	pemKey   = []byte("PRIVATE KEY-----")
+)
+
+// CheckFile finds `-----BEGIN … PRIVATE KEY-----` lines. Encrypted PEM keys are
+// reported too: a passphrase is usually kept next to them.
+func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Finding)) {
+	if !bytes.Contains(data, pemKey) {
+		return
+	}
+	line := 1
+	last := 0
+	for off := 0; ; {
+		i := bytes.Index(data[off:], pemBegin)
+		if i < 0 {
+			return
+		}
+		start := off + i
+		end := bytes.IndexByte(data[start:], '\n')
+		if end < 0 {
+			end = len(data) - start
+		}
+		header := data[start : start+end]
+		off = start + len(pemBegin)
+		j := bytes.Index(header, pemKey)
+		if j < 0 {
+			continue
+		}
+		line += bytes.Count(data[last:start], []byte("\n"))
+		last = start
+		kind := strings.TrimSpace(string(header[len(pemBegin):j]))
+		col := start - (bytes.LastIndexByte(data[:start], '\n') + 1) + 1
+		what := "private key"
+		if kind != "" {
+			what = kind + " private key"
+		}
+		emit(Finding{Line: line, Column: col, Message: fmt.Sprintf("%s block in %s", what, file)})
+	}
+}
+
+// parseErrorRule is emitted by the engine itself; it is registered so its
+// severity can be configured and reports describe it.
+var parseErrorRule = Info{
+	ID: "parse-error", Severity: Error,
+	Short: "A manifest does not parse",
+	Help: "The file is not valid YAML (or JSON), so nothing in the broken document was checked " +
+		"and `seal` leaves the whole file alone. Fix the syntax at the reported line.",
+}
+
+type parseError struct{}
+
+func (parseError) Info() Info { return parseErrorRule }

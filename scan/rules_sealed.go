@@ -1,0 +1,217 @@
+package scan
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/transform"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func init() {
+	register(sealedEnvMismatch{})
+	register(sealedInvalid{})
+	register(sealedScope{})
+	register(certExpiry{})
+}
+
+func isSealedSecret(o *Object) bool {
+	return o.Kind == "SealedSecret" && strings.HasPrefix(o.APIVersion, "bitnami.com/")
+}
+
+// pathEnv returns the one environment a file belongs to, or "" when it belongs
+// to none or several (rules then stay quiet rather than guess).
+func pathEnv(c *Context, file string) string {
+	if c.Envs == nil {
+		return ""
+	}
+	name, err := c.Envs.Pick(file)
+	if err != nil {
+		return ""
+	}
+	return name
+}
+
+type sealedEnvMismatch struct{}
+
+func (sealedEnvMismatch) Info() Info {
+	return Info{
+		ID: "sealed-secret-env-mismatch", Severity: Error,
+		Short: "A SealedSecret is sealed for another environment's certificate than its path maps to",
+		Help: "Only the controller whose certificate sealed a value can decrypt it: a SealedSecret sealed " +
+			"for stage and committed under a prod path never unseals in prod. Re-create it from the " +
+			"source values with `secretguard seal` for the right environment. (secretguard records the " +
+			"certificate in the secretguard.io/cert-sha256 annotation; SealedSecrets without it are not checked.)",
+	}
+}
+
+func (sealedEnvMismatch) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if !isSealedSecret(o) {
+		return
+	}
+	annKey := manifest.KeyNode(manifest.Path(o.Node, "metadata", "annotations"), transform.CertAnnotation)
+	got := manifest.Scalar(manifest.Path(o.Node, "metadata", "annotations", transform.CertAnnotation))
+	env := pathEnv(c, o.File)
+	if got == "" || env == "" {
+		return
+	}
+	cert, err := c.Envs.Cert(env)
+	if err != nil || strings.EqualFold(cert.SHA256, got) {
+		return
+	}
+	other := "a certificate of no known environment"
+	for _, name := range c.Envs.Names() {
+		if oc, err := c.Envs.Cert(name); err == nil && strings.EqualFold(oc.SHA256, got) {
+			other = "environment " + name + "'s certificate"
+		}
+	}
+	emit(Finding{
+		Line: o.Doc.LineOf(annKey), Column: annKey.Column,
+		Message: fmt.Sprintf("%s is sealed for %s, but %s maps to environment %s: the %s controller cannot decrypt it",
+			o.Ref(), other, o.File, env, env),
+	})
+}
+
+type sealedInvalid struct{}
+
+func (sealedInvalid) Info() Info {
+	return Info{
+		ID: "sealed-secret-invalid", Severity: Error,
+		Short: "A SealedSecret holds a value that is not a sealed-secrets ciphertext",
+		Help: "Each encryptedData value must be base64 of a 2-byte length, an RSA-OAEP block the size of " +
+			"the controller's key, and the AES-GCM payload. A truncated paste, a plain value or a value " +
+			"sealed with a key of another size fails to unseal. Re-seal it. A null value, left for a " +
+			"kustomize patch to fill, is fine.",
+	}
+}
+
+func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if !isSealedSecret(o) {
+		return
+	}
+	var pub *rsa.PublicKey
+	if env := pathEnv(c, o.File); env != "" {
+		if cert, err := c.Envs.Cert(env); err == nil {
+			pub = cert.Key
+		}
+	}
+	for _, data := range manifest.Fields(manifest.Field(o.Node, "spec"), "encryptedData") {
+		manifest.Pairs(manifest.Resolve(data), func(k, v *yaml.Node) {
+			v = manifest.Resolve(v)
+			if v == nil || (v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+				return
+			}
+			var problem string
+			if v.Kind != yaml.ScalarNode {
+				problem = "is not a string"
+			} else if err := transform.CheckCiphertext(pub, v.Value); err != nil {
+				problem = err.Error()
+			}
+			if problem == "" {
+				return
+			}
+			emit(Finding{
+				Line: o.Doc.LineOf(k), Column: k.Column, Keys: []string{k.Value},
+				Message: fmt.Sprintf("%s: encryptedData.%s %s", o.Ref(), k.Value, problem),
+			})
+		})
+	}
+}
+
+type sealedScope struct{}
+
+func (sealedScope) Info() Info {
+	return Info{
+		ID: "sealed-secret-scope", Severity: Error,
+		Short: "A SealedSecret cannot be unsealed where it is applied",
+		Help: "A strict SealedSecret is bound to the namespace/name it was sealed for; if metadata and " +
+			"spec.template.metadata disagree, or no namespace is recorded, the controller cannot decrypt it. " +
+			"The controller reads the scope annotations (sealedsecrets.bitnami.com/namespace-wide, " +
+			"cluster-wide) only from the SealedSecret's own metadata.annotations. Re-seal with the right " +
+			"name, namespace and --scope.",
+	}
+}
+
+func (sealedScope) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if !isSealedSecret(o) {
+		return
+	}
+	scope := transform.SealedScope(o.Node)
+	tmd := manifest.Path(o.Node, "spec", "template", "metadata")
+	tAnns := manifest.Field(tmd, "annotations")
+	for _, a := range []string{transform.ClusterWideAnnotation, transform.NamespaceWideAnnotation} {
+		if manifest.Scalar(manifest.Field(tAnns, a)) == "true" && scope == config.ScopeStrict {
+			k := manifest.KeyNode(tAnns, a)
+			emit(Finding{
+				Line: o.Doc.LineOf(k), Column: k.Column, Keys: []string{a},
+				Message: fmt.Sprintf("%s has %s only in spec.template.metadata, where the controller does not read it: it is unsealed as strict", o.Ref(), a),
+			})
+		}
+	}
+	if scope != config.ScopeStrict {
+		return
+	}
+	tName, tNS := manifest.Scalar(manifest.Field(tmd, "name")), manifest.Scalar(manifest.Field(tmd, "namespace"))
+	switch {
+	case tName != "" && o.Name != "" && tName != o.Name:
+		k := manifest.KeyNode(tmd, "name")
+		emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column,
+			Message: fmt.Sprintf("%s is strict but its template is named %q: it was sealed for one of the two names and cannot unseal as the other", o.Ref(), tName)})
+	case tNS != "" && o.Namespace != "" && tNS != o.Namespace:
+		k := manifest.KeyNode(tmd, "namespace")
+		emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column,
+			Message: fmt.Sprintf("%s is strict but its template says namespace %q: it was sealed for one of the two and cannot unseal in the other", o.Ref(), tNS)})
+	}
+}
+
+type certExpiry struct{}
+
+func (certExpiry) Info() Info {
+	return Info{
+		ID: "cert-expiry", Severity: Warning,
+		Short: "An environment's sealing certificate is expired or expires within 30 days",
+		Help: "The sealed-secrets controller renews its key every 30 days by default and keeps the old " +
+			"ones; a committed certificate past its NotAfter can no longer be used to seal (kubeseal " +
+			"refuses it). Fetch the current one with `kubeseal --fetch-cert > certs/ENV.pem`.",
+	}
+}
+
+// expiryWindow is how far ahead cert-expiry warns.
+const expiryWindow = 30 * 24 * time.Hour
+
+// Now is the scan's clock for certificate expiry.
+var Now = time.Now
+
+func (certExpiry) CheckTree(c *Context, _ *Index, emit func(Finding)) {
+	if c.Envs == nil {
+		return
+	}
+	names := c.Envs.Names()
+	sort.Strings(names)
+	t := Now()
+	for _, name := range names {
+		env, _ := c.Envs.Env(name)
+		cert, err := c.Envs.Cert(name)
+		if err != nil {
+			continue // `certs check` and `seal` report unusable certificates
+		}
+		left := cert.X509.NotAfter.Sub(t)
+		var msg string
+		switch {
+		case left <= 0:
+			msg = fmt.Sprintf("the certificate of environment %s expired on %s: sealing for %s fails until it is replaced",
+				name, cert.X509.NotAfter.UTC().Format("2006-01-02"), name)
+		case left < expiryWindow:
+			msg = fmt.Sprintf("the certificate of environment %s expires on %s, in %d days",
+				name, cert.X509.NotAfter.UTC().Format("2006-01-02"), int(left.Hours()/24))
+		default:
+			continue
+		}
+		emit(Finding{File: env.Cert, Line: 1, Column: 1, Message: msg})
+	}
+}

@@ -1,0 +1,87 @@
+package scan_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/source"
+)
+
+// Each testdata/cases/*.txtar is a small repository plus a `want` section: one
+// line per expected finding, `file:line:col severity rule [keys]`, in report
+// order. An empty want means the tree must scan clean.
+func TestCases(t *testing.T) {
+	files, err := filepath.Glob("testdata/cases/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			root := t.TempDir()
+			var want string
+			for _, f := range ar.Files {
+				if f.Name == "want" {
+					want = string(f.Data)
+					continue
+				}
+				name, data := f.Name, f.Data
+				// txtar cannot hold CRLF: `name.crlf` is written as `name` with CRLF endings.
+				if n, ok := strings.CutSuffix(name, ".crlf"); ok {
+					name, data = n, []byte(strings.ReplaceAll(string(data), "\n", "\r\n"))
+				}
+				p := filepath.Join(root, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res := scanDir(t, root)
+			var got strings.Builder
+			for _, f := range res.Findings {
+				fmt.Fprintf(&got, "%s:%d:%d %s %s", f.File, f.Line, f.Column, f.Severity, f.Rule)
+				if len(f.Keys) > 0 {
+					fmt.Fprintf(&got, " [%s]", strings.Join(f.Keys, " "))
+				}
+				got.WriteString("\n")
+			}
+			if strings.TrimSpace(got.String()) != strings.TrimSpace(want) {
+				t.Errorf("findings:\n%s\nwant:\n%s", got.String(), want)
+				for _, f := range res.Findings {
+					t.Logf("%s: %s", f.Rule, f.Message)
+				}
+			}
+		})
+	}
+}
+
+func scanDir(t testing.TB, root string) *scan.Result {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(root, config.FileName), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs, err := certs.Resolve(root, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &source.Dir{Root: root, Skip: func(rel string, _ bool) bool { return cfg.Excluded(rel) }}
+	res, err := scan.Scan(&scan.Context{Config: cfg, Source: src, Envs: envs}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job on the bundled demo repository: scan (fails on raw Secrets), seal
+# them in place for each environment's certificate, scan again (clean).
+# Works on a copy in a temp dir: testdata/demo itself is a test fixture.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${SECRETGUARD:-$here/bin/secretguard}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$here/testdata/demo/." "$work/"
+cd "$work"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; echo "(exit $?)"; }
+step "$bin" scan .
+step "$bin" certs list
+step "$bin" seal --diff apps/web/overlays/prod/session-secret.yaml
+step "$bin" seal .
+step "$bin" seal --check .
+step "$bin" scan .
+echo
+echo "sealed copy left in place for a look: $work (removed on exit)"

@@ -1,0 +1,175 @@
+// Package source lists the files a scan reads: a directory tree today, the git
+// index, a diff or the history through the same interface.
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Entry is one file to scan. Read is called once, by the worker that scans it, so
+// a run holds only the files in flight in memory.
+type Entry struct {
+	Path string // repository-relative, `/`-separated
+	Size int64  // -1 when unknown before reading
+	Read func() ([]byte, error)
+	// Commits that hold this content (history mode only).
+	Commits []Commit
+}
+
+// Commit records where a blob was committed.
+type Commit struct {
+	Hash string `json:"hash"`
+	Date string `json:"date"`
+	Path string `json:"path"`
+}
+
+// Source yields the files of one scan in a deterministic order.
+type Source interface {
+	Entries() ([]Entry, error)
+	// Exists reports whether a repo-relative path is a file in this source, so a
+	// kustomize secretGenerator can tell a committed env file from a generated one.
+	Exists(rel string) bool
+}
+
+// Notice is something the walk skipped that the user should hear about.
+type Notice struct {
+	Path   string
+	Reason string
+}
+
+// Dir walks paths below root.
+type Dir struct {
+	Root  string
+	Paths []string // absolute or relative to the working directory; default Root
+	// Skip is asked for every file and directory (repo-relative); true prunes it.
+	Skip func(rel string, dir bool) bool
+	// Notices collects what was skipped and why (symlinks, unreadable directories).
+	Notices []Notice
+}
+
+// FindRoot returns the repository root for a path: the git work tree holding it,
+// or the path itself (its directory, for a file) when it is in none.
+func FindRoot(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", err
+	}
+	start := abs
+	if !fi.IsDir() {
+		start = filepath.Dir(abs)
+	}
+	for d := start; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return start, nil
+		}
+		d = parent
+	}
+}
+
+// Rel returns a path relative to root with `/` separators, or an error when it
+// lies outside root.
+func Rel(root, path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the repository root %s", path, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func (d *Dir) Entries() ([]Entry, error) {
+	paths := d.Paths
+	if len(paths) == 0 {
+		paths = []string{d.Root}
+	}
+	seen := map[string]bool{}
+	var out []Entry
+	add := func(rel, abs string, size int64) {
+		if seen[rel] {
+			return
+		}
+		seen[rel] = true
+		out = append(out, Entry{Path: rel, Size: size, Read: func() ([]byte, error) { return os.ReadFile(abs) }})
+	}
+	for _, p := range paths {
+		rel, err := Rel(d.Root, p)
+		if err != nil {
+			return nil, err
+		}
+		abs := filepath.Join(d.Root, filepath.FromSlash(rel))
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			// A file named on the command line is read as given, even when a walk
+			// would skip it.
+			add(rel, abs, fi.Size())
+			continue
+		}
+		err = filepath.WalkDir(abs, func(path string, e fs.DirEntry, err error) error {
+			r, _ := filepath.Rel(d.Root, path)
+			r = filepath.ToSlash(r)
+			if err != nil {
+				// An unreadable directory or file: say so and go on with the rest.
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				d.Notices = append(d.Notices, Notice{Path: r, Reason: "unreadable: " + err.Error()})
+				if e != nil && e.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if e.IsDir() {
+				if e.Name() == ".git" || (r != "." && d.Skip != nil && d.Skip(r, true)) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				// Never followed: a link inside the tree is scanned at its target,
+				// one outside is not ours, and a loop would never end.
+				d.Notices = append(d.Notices, Notice{Path: r, Reason: "symbolic link not followed"})
+				return nil
+			}
+			if !e.Type().IsRegular() || (d.Skip != nil && d.Skip(r, false)) {
+				return nil
+			}
+			size := int64(-1)
+			if fi, err := e.Info(); err == nil {
+				size = fi.Size()
+			}
+			add(r, path, size)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+func (d *Dir) Exists(rel string) bool {
+	fi, err := os.Stat(filepath.Join(d.Root, filepath.FromSlash(rel)))
+	return err == nil && fi.Mode().IsRegular()
+}

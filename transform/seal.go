@@ -1,0 +1,442 @@
+// Package transform rewrites manifests: raw Secrets become SealedSecrets, spliced
+// into the exact byte range of their document so the rest of the file is untouched.
+package transform
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Annotations the sealer reads and writes.
+const (
+	CertAnnotation          = "secretguard.io/cert-sha256"
+	NamespaceWideAnnotation = "sealedsecrets.bitnami.com/namespace-wide"
+	ClusterWideAnnotation   = "sealedsecrets.bitnami.com/cluster-wide"
+	SealedSecretAPIVersion  = "bitnami.com/v1alpha1"
+)
+
+// Target is where one file's Secrets are sealed for.
+type Target struct {
+	Env  string
+	Cert *certs.Cert
+	// Namespace for Secrets that name none: the environment's, else the
+	// kustomization's next to the file; empty when neither says.
+	Namespace string
+}
+
+// Options for a sealing run.
+type Options struct {
+	// Scope forced by `--scope`; empty means the Secret's own scope annotation,
+	// then DefaultScope (config), then strict.
+	Scope        string
+	DefaultScope string
+	Rand         io.Reader // default crypto/rand
+}
+
+// Change is one raw Secret that was sealed.
+type Change struct {
+	Line            int // of the raw Secret in the old file
+	Namespace, Name string
+	Keys            []string
+	Env, Scope      string
+	// Merged is set when the keys went into an existing SealedSecret of the file.
+	Merged bool
+}
+
+// Edit replaces old[Start:End] with Text.
+type Edit struct {
+	Start, End int
+	Text       []byte
+	// Secret is the range of a raw Secret document being removed: its lines
+	// hold values, so a diff must mask them.
+	Secret *yaml.Node
+	Doc    *manifest.Document
+}
+
+// Result of sealing one file. New is nil when nothing changes.
+type Result struct {
+	Old, New []byte
+	Changes  []Change
+	Edits    []Edit
+}
+
+// Error is a file that cannot be sealed; the file is left as it was.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+type rawDoc struct {
+	doc    *manifest.Document
+	values manifest.SecretValues
+}
+
+// Seal rewrites every raw Secret of one file into a SealedSecret. target is
+// called only when the file has something to seal, so files without Secrets need
+// no environment.
+func Seal(file string, data []byte, opt Options, target func() (*Target, error)) (*Result, error) {
+	res := &Result{Old: data}
+	if !manifest.Candidate(data) {
+		return res, nil
+	}
+	isJSON := strings.HasSuffix(strings.ToLower(file), ".json")
+	docs := manifest.Documents(data, isJSON)
+	var raws []rawDoc
+	sealed := map[string]*manifest.Document{}
+	for _, d := range docs {
+		if d.Blank() || !manifest.Candidate(d.Text) {
+			continue
+		}
+		if err := d.Parse(); err != nil {
+			pe := err.(*manifest.ParseError)
+			return nil, &Error{File: file, Line: pe.Line, Msg: "does not parse (" + pe.Msg + "); file left untouched"}
+		}
+		root := d.Node.YNode()
+		kind := manifest.Scalar(manifest.Field(root, "kind"))
+		if kind == "SealedSecret" {
+			ns, name := sealedName(root)
+			sealed[ns+"/"+name] = d
+			continue
+		}
+		if strings.HasSuffix(kind, "List") {
+			for _, it := range manifest.Seq(manifest.Field(root, "items")) {
+				if _, ok := manifest.RawSecret(it); ok {
+					return nil, &Error{File: file, Line: d.LineOf(it), Msg: "a raw Secret inside a kind: List cannot be sealed in place: move it to a document of its own; file left untouched"}
+				}
+			}
+			continue
+		}
+		if manifest.IsSOPS(root) {
+			continue // SOPS owns this document; scan reports plaintext in it
+		}
+		if sv, ok := manifest.RawSecret(root); ok {
+			raws = append(raws, rawDoc{doc: d, values: sv})
+		}
+	}
+	if len(raws) == 0 {
+		return res, nil
+	}
+	// Something will change: every other document must parse too, or we could
+	// be splicing into a file we do not understand.
+	for _, d := range docs {
+		if d.Node == nil && !d.Blank() {
+			if err := d.Parse(); err != nil {
+				pe := err.(*manifest.ParseError)
+				return nil, &Error{File: file, Line: pe.Line, Msg: "does not parse (" + pe.Msg + "); file left untouched"}
+			}
+		}
+	}
+	t, err := target()
+	if err != nil {
+		return nil, err
+	}
+	rnd := opt.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	eol := "\n"
+	if bytes.Contains(data, []byte("\r\n")) {
+		eol = "\r\n"
+	}
+	merged := map[*manifest.Document]*yaml.Node{}
+	for _, r := range raws {
+		root := r.doc.Node.YNode()
+		ch, plain, err := prepare(file, r, t, opt)
+		if err != nil {
+			return nil, err
+		}
+		if into, ok := sealed[ch.Namespace+"/"+ch.Name]; ok {
+			node := merged[into]
+			if node == nil {
+				node = into.Node.YNode()
+			}
+			if err := mergeInto(file, into, node, &ch, plain, t, rnd); err != nil {
+				return nil, err
+			}
+			merged[into] = node
+			ch.Merged = true
+			res.Edits = append(res.Edits, removal(docs, r.doc, root))
+			res.Changes = append(res.Changes, ch)
+			continue
+		}
+		enc, err := encryptAll(rnd, t.Cert, ch, plain)
+		if err != nil {
+			return nil, fmt.Errorf("seal %s: %w", file, err)
+		}
+		out, err := render(sealedSecret(root, ch, t.Cert, enc), isJSON)
+		if err != nil {
+			return nil, fmt.Errorf("seal %s: %w", file, err)
+		}
+		res.Edits = append(res.Edits, Edit{
+			Start: r.doc.Start, End: r.doc.End, Doc: r.doc, Secret: root,
+			Text: keepComments(r.doc, out, eol),
+		})
+		res.Changes = append(res.Changes, ch)
+	}
+	for d, node := range merged {
+		out, err := render(node, isJSON)
+		if err != nil {
+			return nil, fmt.Errorf("seal %s: %w", file, err)
+		}
+		res.Edits = append(res.Edits, Edit{Start: d.Start, End: d.End, Doc: d, Text: keepComments(d, out, eol)})
+	}
+	sort.Slice(res.Edits, func(i, j int) bool { return res.Edits[i].Start < res.Edits[j].Start })
+	res.New = apply(data, res.Edits)
+	return res, nil
+}
+
+// prepare works out name, namespace, scope and plaintext values of a raw Secret.
+func prepare(file string, r rawDoc, t *Target, opt Options) (Change, map[string][]byte, error) {
+	root := r.doc.Node.YNode()
+	md := manifest.Field(root, "metadata")
+	ch := Change{
+		Line:      r.doc.ContentLine(),
+		Name:      manifest.Scalar(manifest.Field(md, "name")),
+		Namespace: manifest.Scalar(manifest.Field(md, "namespace")),
+		Env:       t.Env,
+	}
+	fail := func(format string, a ...any) (Change, map[string][]byte, error) {
+		return ch, nil, &Error{File: file, Line: ch.Line, Msg: fmt.Sprintf(format, a...) + "; file left untouched"}
+	}
+	if ch.Name == "" {
+		return fail("Secret has no metadata.name")
+	}
+	ch.Scope = opt.Scope
+	if ch.Scope == "" {
+		anns := manifest.Field(md, "annotations")
+		switch {
+		case manifest.Scalar(manifest.Field(anns, ClusterWideAnnotation)) == "true":
+			ch.Scope = config.ScopeClusterWide
+		case manifest.Scalar(manifest.Field(anns, NamespaceWideAnnotation)) == "true":
+			ch.Scope = config.ScopeNamespaceWide
+		case opt.DefaultScope != "":
+			ch.Scope = opt.DefaultScope
+		default:
+			ch.Scope = config.ScopeStrict
+		}
+	}
+	if ch.Namespace == "" {
+		ch.Namespace = t.Namespace
+	}
+	if ch.Namespace == "" && ch.Scope != config.ScopeClusterWide {
+		return fail("Secret %s names no namespace, and neither environment %s nor a kustomization next to it sets one: add metadata.namespace, set environments.%s.namespace, or use --scope cluster-wide", ch.Name, t.Env, t.Env)
+	}
+	plain := map[string][]byte{}
+	for _, m := range manifest.Fields(root, "data") {
+		var err error
+		manifest.Pairs(manifest.Resolve(m), func(k, v *yaml.Node) {
+			v = manifest.Resolve(v)
+			if err != nil || v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+				return
+			}
+			b, e := decodeBase64(v.Value)
+			if e != nil {
+				err = &Error{File: file, Line: r.doc.LineOf(k), Msg: fmt.Sprintf("data.%s of Secret %s is not valid base64; file left untouched", k.Value, ch.Name)}
+				return
+			}
+			plain[k.Value] = b
+		})
+		if err != nil {
+			return ch, nil, err
+		}
+	}
+	// stringData wins over data for the same key, as the API server does.
+	for _, m := range manifest.Fields(root, "stringData") {
+		manifest.Pairs(manifest.Resolve(m), func(k, v *yaml.Node) {
+			v = manifest.Resolve(v)
+			if v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+				return
+			}
+			plain[k.Value] = []byte(v.Value)
+		})
+	}
+	for k := range plain {
+		ch.Keys = append(ch.Keys, k)
+	}
+	sort.Strings(ch.Keys)
+	return ch, plain, nil
+}
+
+// decodeBase64 accepts what the API server accepts: standard base64, with line
+// breaks inside a folded scalar ignored.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	return base64.StdEncoding.DecodeString(s)
+}
+
+func encryptAll(rnd io.Reader, cert *certs.Cert, ch Change, plain map[string][]byte) (map[string]string, error) {
+	label := Label(ch.Scope, ch.Namespace, ch.Name)
+	out := make(map[string]string, len(plain))
+	for _, k := range ch.Keys {
+		ct, err := Encrypt(rnd, cert.Key, label, plain[k])
+		if err != nil {
+			return nil, fmt.Errorf("encrypt key %s of %s: %w", k, ch.Name, err)
+		}
+		out[k] = base64.StdEncoding.EncodeToString(ct)
+	}
+	return out, nil
+}
+
+func sealedName(root *yaml.Node) (ns, name string) {
+	md := manifest.Field(root, "metadata")
+	tmd := manifest.Path(root, "spec", "template", "metadata")
+	ns = manifest.Scalar(manifest.Field(md, "namespace"))
+	if ns == "" {
+		ns = manifest.Scalar(manifest.Field(tmd, "namespace"))
+	}
+	name = manifest.Scalar(manifest.Field(md, "name"))
+	if name == "" {
+		name = manifest.Scalar(manifest.Field(tmd, "name"))
+	}
+	return ns, name
+}
+
+// SealedScope reads the scope of a SealedSecret from its own metadata, the only
+// place the controller looks; cluster-wide wins.
+func SealedScope(root *yaml.Node) string {
+	anns := manifest.Path(root, "metadata", "annotations")
+	switch {
+	case manifest.Scalar(manifest.Field(anns, ClusterWideAnnotation)) == "true":
+		return config.ScopeClusterWide
+	case manifest.Scalar(manifest.Field(anns, NamespaceWideAnnotation)) == "true":
+		return config.ScopeNamespaceWide
+	}
+	return config.ScopeStrict
+}
+
+// mergeInto seals a raw Secret's keys into an existing SealedSecret (kubeseal
+// --merge-into): new keys are added, same-named ones replaced, the others keep
+// their ciphertext byte for byte.
+func mergeInto(file string, into *manifest.Document, node *yaml.Node, ch *Change, plain map[string][]byte, t *Target, rnd io.Reader) error {
+	if fp := manifest.Scalar(manifest.Path(node, "metadata", "annotations", CertAnnotation)); fp != "" && fp != t.Cert.SHA256 {
+		return &Error{File: file, Line: into.ContentLine(), Msg: fmt.Sprintf("SealedSecret %s was sealed for another certificate than %s's: re-seal it before merging; file left untouched", ch.Name, t.Env)}
+	}
+	ch.Scope = SealedScope(node)
+	enc, err := encryptAll(rnd, t.Cert, *ch, plain)
+	if err != nil {
+		return fmt.Errorf("seal %s: %w", file, err)
+	}
+	spec := ensureMap(node, "spec")
+	data := ensureMap(spec, "encryptedData")
+	for _, k := range ch.Keys {
+		setString(data, k, enc[k])
+	}
+	sortMap(data)
+	setString(ensureMap(ensureMap(node, "metadata"), "annotations"), CertAnnotation, t.Cert.SHA256)
+	return nil
+}
+
+// removal deletes a document together with the separator line before it (or,
+// for the first document, after it).
+func removal(docs []*manifest.Document, d *manifest.Document, secret *yaml.Node) Edit {
+	if d.Index > 0 {
+		prev := docs[d.Index-1]
+		return Edit{Start: prev.End, End: d.End, Doc: d, Secret: secret}
+	}
+	if d.Index+1 < len(docs) {
+		return Edit{Start: d.Start, End: docs[d.Index+1].Start, Doc: d, Secret: secret}
+	}
+	return Edit{Start: d.Start, End: d.End, Doc: d, Secret: secret}
+}
+
+func apply(data []byte, edits []Edit) []byte {
+	var out bytes.Buffer
+	out.Grow(len(data) + 4096)
+	pos := 0
+	for _, e := range edits {
+		out.Write(data[pos:e.Start])
+		out.Write(e.Text)
+		pos = e.End
+	}
+	out.Write(data[pos:])
+	return out.Bytes()
+}
+
+// keepComments puts the document's head comment (and blank lines) above the new
+// text and its trailing comments below it, byte for byte, and uses the file's
+// line endings.
+func keepComments(d *manifest.Document, out []byte, eol string) []byte {
+	_, off := manifest.FirstContentLine(d.Text)
+	head := d.Text[:off]
+	if bytes.HasPrefix(d.Text[off:], []byte("---")) {
+		// `--- {…}`: the marker opened this document; keep one.
+		head = append(append([]byte{}, head...), []byte("---"+eol)...)
+	}
+	tail := trailingComments(d.Text)
+	if eol != "\n" {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte(eol))
+	}
+	var b bytes.Buffer
+	b.Write(head)
+	b.Write(out)
+	b.Write(tail)
+	return b.Bytes()
+}
+
+// trailingComments returns the comment and blank lines at the end of a document
+// that are not indented: they introduce what follows, not the Secret's values.
+func trailingComments(text []byte) []byte {
+	cut := len(text)
+	for cut > 0 {
+		// The line that ends at cut (its terminator included).
+		start := bytes.LastIndexByte(text[:cut-1], '\n') + 1
+		if cut == 1 {
+			start = 0
+		}
+		line := bytes.TrimRight(text[start:cut], "\r\n")
+		if len(line) > 0 && line[0] != '#' {
+			break
+		}
+		cut = start
+	}
+	return text[cut:]
+}
+
+// render encodes a node as YAML (2-space indent, as kubeseal writes) or, for a
+// JSON file, as indented JSON.
+func render(n *yaml.Node, isJSON bool) ([]byte, error) {
+	if isJSON {
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		return append(b, '\n'), nil
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

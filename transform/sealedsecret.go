@@ -1,0 +1,187 @@
+package transform
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// serverSet metadata fields are written by the API server; copying them into a
+// template would pin a stale object (kubeseal strips them too; it forgets
+// managedFields, we don't).
+var serverSet = map[string]bool{
+	"managedFields": true, "uid": true, "resourceVersion": true, "creationTimestamp": true,
+	"generation": true, "selfLink": true, "ownerReferences": true, "deletionTimestamp": true,
+	"deletionGracePeriodSeconds": true,
+}
+
+// ownAnnotation reports annotations meant for the tool that applies the
+// SealedSecret itself (Argo CD sync waves, Flux, Helm hooks): they belong on its
+// own metadata, not on the Secret the controller generates.
+func ownAnnotation(k string) bool {
+	return strings.HasPrefix(k, "argocd.argoproj.io/") ||
+		strings.HasPrefix(k, "kustomize.toolkit.fluxcd.io/") ||
+		strings.HasPrefix(k, "helm.sh/hook")
+}
+
+// lastApplied annotations hold a full copy of the object, values included.
+func lastApplied(k string) bool {
+	return strings.Contains(k, "last-applied-configuration")
+}
+
+// sealedSecret builds the SealedSecret for a raw Secret: what kubeseal writes,
+// keys sorted.
+func sealedSecret(secret *yaml.Node, ch Change, cert *certs.Cert, enc map[string]string) *yaml.Node {
+	md := manifest.Field(secret, "metadata")
+	own := newMap()
+	tmpl := newMap()
+	pairs := map[string]*yaml.Node{}
+	manifest.Pairs(md, func(k, v *yaml.Node) {
+		if !serverSet[k.Value] {
+			pairs[k.Value] = v
+		}
+	})
+	ownAnns, tmplAnns := newMap(), newMap()
+	manifest.Pairs(manifest.Resolve(pairs["annotations"]), func(k, v *yaml.Node) {
+		switch {
+		case lastApplied(k.Value):
+		case ownAnnotation(k.Value):
+			setNode(ownAnns, k.Value, v)
+		default:
+			setNode(tmplAnns, k.Value, v)
+		}
+	})
+	delete(pairs, "annotations")
+	switch ch.Scope {
+	case config.ScopeClusterWide:
+		setString(ownAnns, ClusterWideAnnotation, "true")
+		setString(tmplAnns, ClusterWideAnnotation, "true")
+		removeKey(ownAnns, NamespaceWideAnnotation)
+		removeKey(tmplAnns, NamespaceWideAnnotation)
+	case config.ScopeNamespaceWide:
+		setString(ownAnns, NamespaceWideAnnotation, "true")
+		setString(tmplAnns, NamespaceWideAnnotation, "true")
+		removeKey(ownAnns, ClusterWideAnnotation)
+		removeKey(tmplAnns, ClusterWideAnnotation)
+	default:
+		removeKey(tmplAnns, NamespaceWideAnnotation)
+		removeKey(tmplAnns, ClusterWideAnnotation)
+	}
+	setString(ownAnns, CertAnnotation, cert.SHA256)
+	for k, v := range pairs {
+		setNode(tmpl, k, v)
+	}
+	if ch.Namespace != "" {
+		setString(tmpl, "namespace", ch.Namespace)
+	}
+	if len(tmplAnns.Content) > 0 {
+		sortMap(tmplAnns)
+		setNode(tmpl, "annotations", tmplAnns)
+	}
+	if labels := manifest.Field(tmpl, "labels"); labels != nil {
+		sortMap(labels)
+	}
+	sortMap(tmpl)
+
+	sortMap(ownAnns)
+	setNode(own, "annotations", ownAnns)
+	setString(own, "name", ch.Name)
+	if ch.Namespace != "" {
+		setString(own, "namespace", ch.Namespace)
+	}
+
+	data := newMap()
+	for _, k := range ch.Keys {
+		setString(data, k, enc[k])
+	}
+	template := newMap()
+	if v := manifest.Field(secret, "immutable"); v != nil {
+		setNode(template, "immutable", v)
+	}
+	setNode(template, "metadata", tmpl)
+	if v := manifest.Field(secret, "type"); v != nil {
+		setNode(template, "type", v)
+	}
+	spec := newMap()
+	setNode(spec, "encryptedData", data)
+	setNode(spec, "template", template)
+
+	root := newMap()
+	setString(root, "apiVersion", SealedSecretAPIVersion)
+	setString(root, "kind", "SealedSecret")
+	setNode(root, "metadata", own)
+	setNode(root, "spec", spec)
+	return root
+}
+
+func newMap() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
+
+func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+// setNode sets key to a copy of v without its comments and positions: comments
+// on a raw Secret's lines may sit next to values.
+func setNode(m *yaml.Node, key string, v *yaml.Node) {
+	v = clean(v)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, str(key), v)
+}
+
+func setString(m *yaml.Node, key, v string) { setNode(m, key, str(v)) }
+
+func removeKey(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
+}
+
+// ensureMap returns the mapping at key, creating it when absent.
+func ensureMap(m *yaml.Node, key string) *yaml.Node {
+	if v := manifest.Resolve(manifest.Field(m, key)); v != nil && v.Kind == yaml.MappingNode {
+		return v
+	}
+	v := newMap()
+	setNode(m, key, v)
+	return manifest.Field(m, key)
+}
+
+func sortMap(m *yaml.Node) {
+	type kv struct{ k, v *yaml.Node }
+	var ps []kv
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		ps = append(ps, kv{m.Content[i], m.Content[i+1]})
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].k.Value < ps[j].k.Value })
+	m.Content = m.Content[:0]
+	for _, p := range ps {
+		m.Content = append(m.Content, p.k, p.v)
+	}
+}
+
+// clean deep-copies a node, dropping comments, positions and aliases (resolved),
+// and flow style so the output reads like kubeseal's.
+func clean(n *yaml.Node) *yaml.Node {
+	n = manifest.Resolve(n)
+	if n == nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	}
+	c := &yaml.Node{Kind: n.Kind, Tag: n.Tag, Value: n.Value}
+	if n.Kind == yaml.ScalarNode {
+		c.Style = n.Style &^ (yaml.FlowStyle)
+	}
+	for _, ch := range n.Content {
+		c.Content = append(c.Content, clean(ch))
+	}
+	return c
+}
