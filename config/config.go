@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -87,7 +88,7 @@ func Load(path string, explicit bool) (*Config, error) {
 	}
 	c, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %s", path, strings.ReplaceAll(strings.ReplaceAll(err.Error(), " in type config.file", ""), "\n ", ""))
 	}
 	c.Path = path
 	return c, nil

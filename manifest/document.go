@@ -30,7 +30,13 @@ type ParseError struct {
 
 func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+var (
+	yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+	// quoted is input that go-yaml quotes in a message (an anchor name, a
+	// scalar); quoted punctuation such as ',' or ']' is grammar and stays.
+	quoted = regexp.MustCompile("`[^`]*`|'[^']*'|\"[^\"]*\"")
+	alnum  = regexp.MustCompile(`[[:alnum:]]`)
+)
 
 // Parse parses the document's text into d.Node.
 func (d *Document) Parse() error {
@@ -60,8 +66,14 @@ func (d *Document) parseError(err error) *ParseError {
 		msg = msg[len(m[0]):]
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
-	if i := strings.IndexAny(msg, "`'\""); i >= 0 {
-		msg = strings.TrimRight(msg[:i], " :")
+	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if alnum.MatchString(q) {
+			return "…"
+		}
+		return q
+	})
+	if i := strings.IndexAny(msg, "\n"); i >= 0 {
+		msg = msg[:i]
 	}
 	return &ParseError{Line: line, Msg: msg}
 }

@@ -9,6 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$here/testdata/demo/." "$work/"
 cd "$work"
+git init -q . 2>/dev/null || mkdir .git   # a GitOps repository is a git work tree: its root is here
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; echo "(exit $?)"; }
 step "$bin" scan .
 step "$bin" certs list

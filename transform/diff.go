@@ -62,7 +62,7 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 				line := oldLines[pos]
 				if h.mask != nil {
 					if m, ok := h.mask(pos); ok {
-						line = m
+						line = m + line[len(strings.TrimRight(line, "\r\n")):]
 					}
 				}
 				fmt.Fprintf(&body, "-%s", ensureNL(line))

@@ -49,6 +49,10 @@ var findings = &exitError{code: 1}
 // every command is tested in-process.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && app.Command(args[1]) == nil {
+		fmt.Fprintf(stderr, "secretguard: unknown command %q (see secretguard --help)\n", args[1])
+		return 2
+	}
 	err := app.Run(reorder(app, args))
 	if err == nil {
 		return 0
@@ -66,7 +70,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:           "secretguard",
 		Usage:          "keep raw Kubernetes Secrets out of GitOps repositories",
 		Version:        version,
@@ -91,10 +95,19 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				},
 			},
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "secretguard: unknown command %q\n", name)
-		},
 	}
+	// A bad flag is one line on stderr and exit 2, not a page of help.
+	var quiet func([]*cli.Command)
+	quiet = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+				return usage("%v (see --help)", err)
+			}
+			quiet(c.Subcommands)
+		}
+	}
+	quiet(app.Commands)
+	return app
 }
 
 // reorder moves flags that follow positional arguments in front of them:

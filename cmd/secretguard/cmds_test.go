@@ -5,9 +5,12 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -18,6 +21,29 @@ import (
 
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"unseal": unsealCmd,
+	"exit":   exitCmd,
+}
+
+// exit N PROG ARGS... runs a program like exec and asserts its exit status,
+// because the contract (0, 1, 2) is part of what we test.
+func exitCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exit N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
 }
 
 // unseal KEYFILE FILE decrypts every SealedSecret of FILE with a test private key

@@ -1,0 +1,197 @@
+package transform_test
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/transform"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+var update = flag.Bool("update", false, "rewrite the want sections of testdata/seal/*.txtar")
+
+// ciphertext matches a sealed value in output; goldens hold a placeholder, and
+// the round trip proves what it decrypts to.
+var ciphertext = regexp.MustCompile(`Ag[A-Za-z0-9+/]{300,}={0,2}`)
+
+func testCert(t testing.TB, name string) (*certs.Cert, *rsa.PrivateKey) {
+	t.Helper()
+	certPath := "../testdata/demo/certs/" + name + ".pem"
+	if name == "small" {
+		certPath = "../testdata/keys/small.pem"
+	}
+	c, err := certs.Load(name, certPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../testdata/keys/" + name + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, k
+}
+
+// Each testdata/seal/*.txtar has `in` (a file named in.yaml, in.json or
+// in.yaml.crlf), optional `options` (env, scope, namespace lines), `want` (the
+// rewritten file, ciphertexts as <sealed>, or `error: …`), and `values`
+// (`namespace/name key=value` lines that the output must decrypt to).
+func TestSealCases(t *testing.T) {
+	files, _ := filepath.Glob("testdata/seal/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := map[string][]byte{}
+			var inName string
+			for _, f := range ar.Files {
+				sec[f.Name] = f.Data
+				if strings.HasPrefix(f.Name, "in.") {
+					inName = f.Name
+				}
+			}
+			in := sec[inName]
+			name := inName
+			crlf := false
+			if n, ok := strings.CutSuffix(inName, ".crlf"); ok {
+				name, crlf = n, true
+				in = bytes.ReplaceAll(in, []byte("\n"), []byte("\r\n"))
+			}
+			env, opt := "prod", transform.Options{}
+			ns := ""
+			for _, l := range strings.Split(string(sec["options"]), "\n") {
+				k, v, _ := strings.Cut(l, ":")
+				v = strings.TrimSpace(v)
+				switch strings.TrimSpace(k) {
+				case "env":
+					env = v
+				case "scope":
+					opt.Scope = v
+				case "default-scope":
+					opt.DefaultScope = v
+				case "namespace":
+					ns = v
+				}
+			}
+			cert, key := testCert(t, env)
+			res, err := transform.Seal(name, in, opt, func() (*transform.Target, error) {
+				return &transform.Target{Env: env, Cert: cert, Namespace: ns}, nil
+			})
+			var got, values string
+			switch {
+			case err != nil:
+				got = "error: " + err.Error() + "\n"
+				if strings.Contains(err.Error(), "MARKER") {
+					t.Errorf("error shows a value: %v", err)
+				}
+			case res.New == nil:
+				got = "unchanged\n"
+			default:
+				out := res.New
+				if crlf {
+					if bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
+						t.Errorf("output mixes LF into a CRLF file")
+					}
+					out = bytes.ReplaceAll(out, []byte("\r\n"), []byte("\n"))
+				}
+				got = ciphertext.ReplaceAllString(string(out), "<sealed>")
+				values = decryptAll(t, res.New, name, key)
+				// Idempotent: a second run changes nothing.
+				again, err := transform.Seal(name, res.New, opt, func() (*transform.Target, error) {
+					return &transform.Target{Env: env, Cert: cert, Namespace: ns}, nil
+				})
+				if err != nil || again.New != nil {
+					t.Errorf("second run: err=%v changed=%v", err, again != nil && again.New != nil)
+				}
+			}
+			if strings.Contains(got, "MARKER") {
+				t.Errorf("output shows a raw value:\n%s", got)
+			}
+			if *update {
+				for i := range ar.Files {
+					switch ar.Files[i].Name {
+					case "want":
+						ar.Files[i].Data = []byte(got)
+					case "values":
+						ar.Files[i].Data = []byte(values)
+					}
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got != string(sec["want"]) {
+				t.Errorf("got:\n%s\nwant:\n%s", got, sec["want"])
+			}
+			if values != string(sec["values"]) {
+				t.Errorf("decrypted:\n%s\nwant:\n%s", values, sec["values"])
+			}
+		})
+	}
+}
+
+// decryptAll decrypts every SealedSecret of out: `namespace/name key="value"` lines.
+func decryptAll(t *testing.T, out []byte, name string, key *rsa.PrivateKey) string {
+	t.Helper()
+	var lines []string
+	for _, d := range manifest.Documents(out, strings.HasSuffix(name, ".json")) {
+		if d.Blank() {
+			continue
+		}
+		if err := d.Parse(); err != nil {
+			t.Fatalf("output does not parse: %v", err)
+		}
+		root := d.Node.YNode()
+		if manifest.Scalar(manifest.Field(root, "kind")) != "SealedSecret" {
+			continue
+		}
+		md := manifest.Field(root, "metadata")
+		ns, n := manifest.Scalar(manifest.Field(md, "namespace")), manifest.Scalar(manifest.Field(md, "name"))
+		label := transform.Label(transform.SealedScope(root), ns, n)
+		manifest.Pairs(manifest.Path(root, "spec", "encryptedData"), func(k, v *yaml.Node) {
+			if v.Tag == "!!null" {
+				lines = append(lines, fmt.Sprintf("%s/%s %s=<null>", ns, n, k.Value))
+				return
+			}
+			ct, err := base64.StdEncoding.DecodeString(v.Value)
+			if err != nil {
+				t.Fatalf("%s: not base64", k.Value)
+			}
+			pt, err := transform.Decrypt(key, label, ct)
+			if err != nil {
+				lines = append(lines, fmt.Sprintf("%s/%s %s=<%v>", ns, n, k.Value, err))
+				return
+			}
+			lines = append(lines, fmt.Sprintf("%s/%s %s=%q", ns, n, k.Value, pt))
+		})
+	}
+	sort.Strings(lines)
+	if len(lines) == 0 {
+		return ""
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
