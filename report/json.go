@@ -38,5 +38,6 @@ func JSON(w io.Writer, res *scan.Result) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
 }

@@ -132,5 +132,6 @@ func SARIF(w io.Writer, res *scan.Result, opt Options) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(log)
 }

@@ -21,6 +21,11 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 		return nil
 	}
 	oldLines := splitLines(r.Old)
+	for _, h := range r.Hidden {
+		for l := lineIndex(r.Old, h.Start); l < lineIndex(r.Old, h.End) && l < len(oldLines); l++ {
+			oldLines[l] = "<hidden: SOPS document>" + oldLines[l][len(strings.TrimRight(oldLines[l], "\r\n")):]
+		}
+	}
 	type hunk struct {
 		oldStart, oldEnd int // 0-based line indexes, end exclusive
 		newText          []string
@@ -87,32 +92,59 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 }
 
 // masker returns, for a line index of the old file, the masked version of a
-// line that belongs to a data/stringData block of the removed Secret.
+// line of the removed Secret that may hold a value: its data and stringData
+// blocks and last-applied-configuration annotations (a full copy of the object).
 func masker(old []byte, d *manifest.Document, secret *yaml.Node) func(int) (string, bool) {
-	// Lines (0-based, file) of value blocks and of each key in them.
 	keyAt := map[int]string{}
 	masked := map[int]bool{}
-	top := secret.Content
-	for i := 0; i+1 < len(top); i += 2 {
-		k := top[i]
-		if k.Value != "data" && k.Value != "stringData" {
-			continue
-		}
+	docEnd := d.Line - 1 + lineCount(d.Text) // 0-based, exclusive
+	// span masks the lines of pair i of mapping m, which ends before line end.
+	span := func(m *yaml.Node, i, end int, listKeys bool) {
+		k := m.Content[i]
 		start := d.LineOf(k) - 1
-		end := d.Line - 1 + lineCount(d.Text) // end of document
-		if i+2 < len(top) {
-			end = d.LineOf(top[i+2]) - 1
+		if i+2 < len(m.Content) {
+			end = d.LineOf(m.Content[i+2]) - 1
 		}
-		for l := start; l < end; l++ {
+		for l := start; l < max(end, start+1); l++ {
 			masked[l] = true
 		}
 		keyAt[start] = strings.Repeat(" ", max(0, k.Column-1)) + k.Value + ": <masked>"
-		manifest.Pairs(manifest.Resolve(top[i+1]), func(kk, _ *yaml.Node) {
-			l := d.LineOf(kk) - 1
-			if _, taken := keyAt[l]; !taken {
-				keyAt[l] = strings.Repeat(" ", max(0, kk.Column-1)) + kk.Value + ": <masked>"
+		if listKeys {
+			manifest.Pairs(manifest.Resolve(m.Content[i+1]), func(kk, _ *yaml.Node) {
+				if l := d.LineOf(kk) - 1; keyAt[l] == "" {
+					keyAt[l] = strings.Repeat(" ", max(0, kk.Column-1)) + kk.Value + ": <masked>"
+				}
+			})
+		}
+	}
+	// endOf is the line before the key that follows pair i of m, or end.
+	endOf := func(m *yaml.Node, i, end int) int {
+		if i+2 < len(m.Content) {
+			return d.LineOf(m.Content[i+2]) - 1
+		}
+		return end
+	}
+	top := secret.Content
+	for i := 0; i+1 < len(top); i += 2 {
+		switch top[i].Value {
+		case "data", "stringData":
+			span(secret, i, docEnd, true)
+		case "metadata":
+			md := manifest.Resolve(top[i+1])
+			mdEnd := endOf(secret, i, docEnd)
+			for j := 0; md != nil && j+1 < len(md.Content); j += 2 {
+				if md.Content[j].Value != "annotations" {
+					continue
+				}
+				anns := manifest.Resolve(md.Content[j+1])
+				annEnd := endOf(md, j, mdEnd)
+				for a := 0; anns != nil && a+1 < len(anns.Content); a += 2 {
+					if lastApplied(anns.Content[a].Value) {
+						span(anns, a, annEnd, false)
+					}
+				}
 			}
-		})
+		}
 	}
 	return func(i int) (string, bool) {
 		if !masked[i] {

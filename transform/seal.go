@@ -69,6 +69,9 @@ type Result struct {
 	Old, New []byte
 	Changes  []Change
 	Edits    []Edit
+	// Hidden are documents left as they are that may hold values (a SOPS
+	// Secret with plaintext): a diff must not show them as context either.
+	Hidden []manifest.Span
 }
 
 // Error is a file that cannot be sealed; the file is left as it was.
@@ -126,7 +129,9 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			continue
 		}
 		if manifest.IsSOPS(root) {
-			continue // SOPS owns this document; scan reports plaintext in it
+			// SOPS owns this document; scan reports plaintext in it.
+			res.Hidden = append(res.Hidden, d.Span)
+			continue
 		}
 		if sv, ok := manifest.RawSecret(root); ok {
 			raws = append(raws, rawDoc{doc: d, values: sv})

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// marker is in every value of the corpus below; no output may ever contain it.
+const marker = "SGMARK"
+
+// A corpus of Secrets in every shape, broken ones included, whose values all
+// carry the marker.
+var leakyCorpus = map[string]string{
+	".git/HEAD":                   "ref: refs/heads/main\n",
+	"certs/prod.pem":              "", // copied from the demo
+	"prod/string.yaml":            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\nstringData:\n  password: SGMARK-1\n  multi: |\n    SGMARK-2\n    SGMARK-3\n",
+	"prod/data.yaml":              "apiVersion: v1\nkind: Secret\nmetadata: {name: d, namespace: n}\ndata:\n  k: U0dNQVJLLTQ=\n", // base64 of SGMARK-4
+	"prod/json.json":              `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"j","namespace":"n"},"stringData":{"k":"SGMARK-5"}}`,
+	"prod/bad-base64.yaml":        "apiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: n}\ndata:\n  k: SGMARK!!\n",
+	"prod/broken-quote.yaml":      "apiVersion: v1\nkind: Secret\nmetadata: {name: q, namespace: n}\nstringData:\n  k: \"SGMARK-6\n",
+	"prod/broken-anchor.yaml":     "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: n}\nstringData:\n  k: *SGMARK7\n",
+	"prod/broken-tab.yaml":        "apiVersion: v1\nkind: Secret\nstringData:\n\tSGMARK-8: x\n",
+	"prod/list.yaml":              "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: l, namespace: n}\n  stringData: {k: SGMARK-9}\n",
+	"prod/sops.yaml":              "apiVersion: v1\nkind: Secret\nmetadata: {name: p, namespace: n}\nstringData:\n  k: SGMARK-10\nsops:\n  mac: x\n  version: 3\n",
+	"prod/nons.yaml":              "apiVersion: v1\nkind: Secret\nmetadata: {name: nons}\nstringData: {k: SGMARK-11}\n",
+	"prod/sealed-bad.yaml":        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: x, namespace: n}\nspec:\n  encryptedData:\n    k: SGMARK-12\n",
+	"prod/kustomization.yaml":     "secretGenerator:\n- name: g\n  literals: [PASSWORD=SGMARK-13]\n",
+	"prod/key.txt":                "-----BEGIN RSA PRIVATE KEY-----\nSGMARK14\n-----END RSA PRIVATE KEY-----\n",
+	"prod/last-applied.yaml":      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: la\n  namespace: n\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"stringData\":{\"k\":\"SGMARK-15\"}}'\nstringData: {k: SGMARK-16}\n",
+	"prod/flow-broken.yaml":       "apiVersion: v1\nkind: Secret\nstringData: {k: SGMARK-17\n",
+	"prod/dup.yaml":               "apiVersion: v1\nkind: Secret\nmetadata: {name: dup, namespace: n}\nstringData: {}\nstringData: {k: SGMARK-18}\n",
+	"prod/template.yaml":          "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Values.SGMARK20 }}\nstringData:\n  k: {{ .SGMARK21 }\n",
+	"prod/mixed.yaml":             "apiVersion: v1\nkind: Secret\nmetadata: {name: m1, namespace: n}\nstringData: {k: SGMARK-23}\nsops: {mac: x, version: 3}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: m2, namespace: n}\nstringData: {k: SGMARK-24}\n",
+	"prod/sub/weird name ,:%.yml": "apiVersion: v1\nkind: Secret\nmetadata: {name: w, namespace: n}\nstringData: {k: SGMARK-22}\n",
+}
+
+func TestNoValueInAnyOutput(t *testing.T) {
+	root := t.TempDir()
+	cert, err := os.ReadFile("../../testdata/demo/certs/prod.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range leakyCorpus {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if name == "certs/prod.pem" {
+			body = string(cert)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs := [][]string{
+		{"scan", root},
+		{"scan", "--format", "json", root},
+		{"scan", "--format", "sarif", root},
+		{"scan", "--format", "github", root},
+		{"scan", "--quiet", root},
+		{"scan", filepath.Join(root, "prod/broken-quote.yaml")},
+		{"seal", "--dry-run", root},
+		{"seal", "--diff", root},
+		{"seal", "--check", root},
+		{"seal", "--scope", "cluster-wide", "--diff", root},
+		{"seal", root}, // writes: must come last
+		{"scan", root},
+		{"seal", "--diff", root},
+	}
+	for _, args := range runs {
+		var stdout, stderr bytes.Buffer
+		code := Main(append([]string{"secretguard"}, args...), strings.NewReader(""), &stdout, &stderr)
+		for _, out := range []struct{ name, text string }{{"stdout", stdout.String()}, {"stderr", stderr.String()}} {
+			if strings.Contains(out.text, marker) {
+				t.Errorf("%v (exit %d): %s shows a value:\n%s", args, code, out.name, out.text)
+			}
+		}
+		if stdout.Len()+stderr.Len() == 0 && args[0] == "scan" {
+			t.Errorf("%v printed nothing", args)
+		}
+	}
+	// Sealing happened: the file that sealed cleanly holds no marker any more.
+	b, err := os.ReadFile(filepath.Join(root, "prod/string.yaml"))
+	if err != nil || bytes.Contains(b, []byte(marker)) || !bytes.Contains(b, []byte("SealedSecret")) {
+		t.Errorf("prod/string.yaml was not sealed: %v\n%s", err, b)
+	}
+}
