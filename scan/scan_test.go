@@ -41,6 +41,12 @@ func TestCases(t *testing.T) {
 				if n, ok := strings.CutSuffix(name, ".crlf"); ok {
 					name, data = n, []byte(strings.ReplaceAll(string(data), "\n", "\r\n"))
 				}
+				// `@demo-cert NAME` stands for the demo repository's certificate.
+				if env, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "@demo-cert "); ok {
+					if data, err = os.ReadFile("../testdata/demo/certs/" + env + ".pem"); err != nil {
+						t.Fatal(err)
+					}
+				}
 				p := filepath.Join(root, filepath.FromSlash(name))
 				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 					t.Fatal(err)
