@@ -153,7 +153,9 @@ func (sealedScope) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			})
 		}
 	}
-	if scope != config.ScopeStrict {
+	if scope != config.ScopeStrict || !hasCiphertext(o) {
+		// No ciphertext yet (values null, filled by a kustomize patch): the
+		// patch brings its own template and ciphertexts.
 		return
 	}
 	tName, tNS := manifest.Scalar(manifest.Field(tmd, "name")), manifest.Scalar(manifest.Field(tmd, "namespace"))
@@ -161,11 +163,11 @@ func (sealedScope) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	case tName != "" && o.Name != "" && tName != o.Name:
 		k := manifest.KeyNode(tmd, "name")
 		emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column,
-			Message: fmt.Sprintf("%s is strict but its template is named %q: it was sealed for one of the two names and cannot unseal as the other", o.Ref(), tName)})
+			Message: fmt.Sprintf("%s is strict but its template is named %q: the controller decrypts with metadata.name and names the Secret after it, so either the values were sealed for %q and do not unseal, or the Secret is not called %q", o.Ref(), tName, tName, tName)})
 	case tNS != "" && o.Namespace != "" && tNS != o.Namespace:
 		k := manifest.KeyNode(tmd, "namespace")
 		emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column,
-			Message: fmt.Sprintf("%s is strict but its template says namespace %q: it was sealed for one of the two and cannot unseal in the other", o.Ref(), tNS)})
+			Message: fmt.Sprintf("%s is strict but its template says namespace %q: the controller decrypts with metadata.namespace and creates the Secret there, so either the values were sealed for %q and do not unseal, or the Secret is not where the template says", o.Ref(), tNS, tNS)})
 	}
 }
 
@@ -214,4 +216,15 @@ func (certExpiry) CheckTree(c *Context, _ *Index, emit func(Finding)) {
 		}
 		emit(Finding{File: env.Cert, Line: 1, Column: 1, Message: msg})
 	}
+}
+
+// hasCiphertext reports whether any encryptedData value is set.
+func hasCiphertext(o *Object) bool {
+	found := false
+	manifest.Pairs(manifest.Path(o.Node, "spec", "encryptedData"), func(_, v *yaml.Node) {
+		if manifest.Scalar(v) != "" {
+			found = true
+		}
+	})
+	return found
 }
