@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
@@ -58,40 +57,51 @@ type fileResult struct {
 	facts     []*Object
 }
 
-// Scan reads every entry of src once and runs every enabled rule.
+// Scan reads every entry of src once and runs every enabled rule. Files are
+// read and scanned in parallel while the source is still listing them; results
+// are merged in source order, so output is deterministic.
 func Scan(c *Context, src source.Source) (*Result, error) {
-	entries, err := src.Entries()
-	if err != nil {
-		return nil, err
-	}
-	return ScanEntries(c, entries)
-}
-
-// ScanEntries scans a list of entries. Files are scanned in parallel; the result
-// is in entry order, so output is deterministic.
-func ScanEntries(c *Context, entries []source.Entry) (*Result, error) {
 	rs := newRuleSet(c.Config)
-	results := make([]fileResult, len(entries))
 	workers := c.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	type job struct {
+		i int
+		e source.Entry
+	}
+	jobs := make(chan job, 256)
+	var (
+		mu      sync.Mutex
+		results []fileResult
+		wg      sync.WaitGroup
+	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(entries) {
-					return
-				}
-				results[i] = rs.scanFile(c, entries[i])
+			for j := range jobs {
+				r := rs.scanFile(c, j.e)
+				mu.Lock()
+				results[j.i] = r
+				mu.Unlock()
 			}
 		}()
 	}
+	n := 0
+	walkErr := src.Walk(func(e source.Entry) error {
+		mu.Lock()
+		results = append(results, fileResult{})
+		mu.Unlock()
+		jobs <- job{n, e}
+		n++
+		return nil
+	})
+	close(jobs)
 	wg.Wait()
+	if walkErr != nil {
+		return nil, walkErr
+	}
 
 	res := &Result{}
 	ix := &Index{}
@@ -192,6 +202,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		return r
 	}
 	data, err := e.Read()
+	var tooLarge *source.TooLargeError
+	if errors.As(err, &tooLarge) {
+		r.skipped = &source.Notice{Path: e.Path, Reason: tooLarge.Error()}
+		return r
+	}
 	if err != nil {
 		r.skipped = &source.Notice{Path: e.Path, Reason: "unreadable: " + errText(err)}
 		return r

@@ -5,10 +5,10 @@ package source
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -31,7 +31,9 @@ type Commit struct {
 
 // Source yields the files of one scan in a deterministic order.
 type Source interface {
-	Entries() ([]Entry, error)
+	// Walk calls fn for every entry, in order, as it finds them, so reading can
+	// start before the listing ends.
+	Walk(fn func(Entry) error) error
 	// Exists reports whether a repo-relative path is a file in this source, so a
 	// kustomize secretGenerator can tell a committed env file from a generated one.
 	Exists(rel string) bool
@@ -51,6 +53,49 @@ type Dir struct {
 	Skip func(rel string, dir bool) bool
 	// Notices collects what was skipped and why (symlinks, unreadable directories).
 	Notices []Notice
+	// MaxSize makes Read refuse larger files (with *TooLargeError) before
+	// reading them; 0 means no limit.
+	MaxSize int64
+}
+
+// TooLargeError is returned by Read for a file over the size limit.
+type TooLargeError struct{ Size, Limit int64 }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%d bytes, larger than the %d-byte limit (maxFileSize)", e.Size, e.Limit)
+}
+
+// readFile reads a file whole, refusing it after one fstat when it is over
+// limit: a 2 GB artefact must not be loaded to learn that it is too big.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if limit > 0 && fi.Size() > limit {
+		return nil, &TooLargeError{Size: fi.Size(), Limit: limit}
+	}
+	buf := make([]byte, fi.Size()+1) // +1: see EOF in one read
+	n := 0
+	for {
+		m, err := f.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == len(buf) {
+			// The file grew while we read it.
+			buf = append(buf, make([]byte, len(buf))...)
+		}
+	}
 }
 
 // FindRoot returns the repository root for a path: the git work tree holding it,
@@ -94,34 +139,45 @@ func Rel(root, path string) (string, error) {
 	return filepath.ToSlash(rel), nil
 }
 
-func (d *Dir) Entries() ([]Entry, error) {
+// Entries lists every entry (Walk, collected).
+func Entries(s Source) ([]Entry, error) {
+	var out []Entry
+	err := s.Walk(func(e Entry) error {
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+func (d *Dir) Walk(fn func(Entry) error) error {
 	paths := d.Paths
 	if len(paths) == 0 {
 		paths = []string{d.Root}
 	}
 	seen := map[string]bool{}
-	var out []Entry
-	add := func(rel, abs string, size int64) {
+	add := func(rel, abs string) error {
 		if seen[rel] {
-			return
+			return nil
 		}
 		seen[rel] = true
-		out = append(out, Entry{Path: rel, Size: size, Read: func() ([]byte, error) { return os.ReadFile(abs) }})
+		return fn(Entry{Path: rel, Size: -1, Read: func() ([]byte, error) { return readFile(abs, d.MaxSize) }})
 	}
 	for _, p := range paths {
 		rel, err := Rel(d.Root, p)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		abs := filepath.Join(d.Root, filepath.FromSlash(rel))
 		fi, err := os.Stat(abs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !fi.IsDir() {
 			// A file named on the command line is read as given, even when a walk
 			// would skip it.
-			add(rel, abs, fi.Size())
+			if err := add(rel, abs); err != nil {
+				return err
+			}
 			continue
 		}
 		err = filepath.WalkDir(abs, func(path string, e fs.DirEntry, err error) error {
@@ -154,19 +210,13 @@ func (d *Dir) Entries() ([]Entry, error) {
 			if !e.Type().IsRegular() || (d.Skip != nil && d.Skip(r, false)) {
 				return nil
 			}
-			size := int64(-1)
-			if fi, err := e.Info(); err == nil {
-				size = fi.Size()
-			}
-			add(r, path, size)
-			return nil
+			return add(r, path)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return nil
 }
 
 func (d *Dir) Exists(rel string) bool {

@@ -60,8 +60,9 @@ func openRepo(c *cli.Context, paths []string) (*repo, error) {
 
 func (r *repo) dirSource() *source.Dir {
 	return &source.Dir{
-		Root:  r.Root,
-		Paths: r.Paths,
+		Root:    r.Root,
+		Paths:   r.Paths,
+		MaxSize: r.Config.MaxFileSize,
 		Skip: func(rel string, dir bool) bool {
 			return r.Config.Excluded(rel)
 		},

@@ -15,6 +15,7 @@ import (
 	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/source"
 	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
 )
@@ -62,7 +63,7 @@ func runSeal(c *cli.Context) error {
 		return err
 	}
 	src := r.dirSource()
-	entries, err := src.Entries()
+	entries, err := source.Entries(src)
 	if err != nil {
 		return failure(err)
 	}
@@ -74,11 +75,12 @@ func runSeal(c *cli.Context) error {
 		if isManifest, _ := scan.Kind(e.Path); !isManifest {
 			continue
 		}
-		if r.Config.MaxFileSize > 0 && e.Size > r.Config.MaxFileSize {
-			fmt.Fprintf(errOut, "secretguard: %s: skipped, larger than maxFileSize\n", e.Path)
+		data, err := e.Read()
+		var tooLarge *source.TooLargeError
+		if errors.As(err, &tooLarge) {
+			fmt.Fprintf(errOut, "secretguard: %s: skipped, %v\n", e.Path, err)
 			continue
 		}
-		data, err := e.Read()
 		if err != nil {
 			fmt.Fprintf(errOut, "secretguard: %s: %v\n", e.Path, errText(err))
 			failed++
