@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
@@ -71,10 +72,11 @@ func (r *repo) dirSource() *source.Dir {
 
 func scanCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "scan",
-		Usage:     "find leaks and misconfigurations; never writes",
-		ArgsUsage: "[PATH...]",
-		Flags:     []cli.Flag{configFlag, formatFlag, outputFlag, failOnFlag, noColorFlag, quietFlag},
+		Name:        "scan",
+		Usage:       "find leaks and misconfigurations; never writes",
+		ArgsUsage:   "[PATH...]",
+		Description: "Rules (set a severity per rule in .secretguard.yaml):\n" + ruleList(),
+		Flags:       []cli.Flag{configFlag, formatFlag, outputFlag, failOnFlag, noColorFlag, quietFlag},
 		Action: func(c *cli.Context) error {
 			failOn, err := parseFailOn(c.String("fail-on"))
 			if err != nil {
@@ -155,4 +157,14 @@ func writeReport(c *cli.Context, format string, res *scan.Result) error {
 	}
 	_, err := io.Copy(out, &buf)
 	return err
+}
+
+// ruleList is the rule table of `scan --help`, from the rules themselves.
+func ruleList() string {
+	var b strings.Builder
+	for _, r := range scan.Rules() {
+		info := r.Info()
+		fmt.Fprintf(&b, "   %-32s %-8s %s\n", info.ID, info.Severity, info.Short)
+	}
+	return b.String()
 }

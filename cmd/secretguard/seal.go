@@ -71,60 +71,53 @@ func runSeal(c *cli.Context) error {
 	out, errOut := c.App.Writer, c.App.ErrWriter
 	dry, diff, check := c.Bool("dry-run"), c.Bool("diff"), c.Bool("check")
 	var failed, changed int
-	for _, e := range entries {
-		if isManifest, _ := scan.Kind(e.Path); !isManifest {
-			continue
-		}
-		data, err := e.Read()
-		var tooLarge *source.TooLargeError
-		if errors.As(err, &tooLarge) {
-			fmt.Fprintf(errOut, "secretguard: %s: skipped, %v\n", e.Path, err)
-			continue
-		}
-		if err != nil {
-			fmt.Fprintf(errOut, "secretguard: %s: %v\n", e.Path, errText(err))
-			failed++
-			continue
-		}
-		rel := e.Path
-		res, err := transform.Seal(rel, data, opt, func() (*transform.Target, error) {
-			return r.target(c, rel)
-		})
-		if err != nil {
-			fmt.Fprintf(errOut, "secretguard: %v\n", err)
-			failed++
-			continue
-		}
-		if res.New == nil {
-			continue
-		}
-		changed++
-		if diff {
-			if err := transform.WriteDiff(out, rel, res); err != nil {
-				return failure(err)
+	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
+		func(rel string) (*transform.Target, error) { return r.target(c, rel) },
+		func(o transform.Outcome) error {
+			var tooLarge *source.TooLargeError
+			switch {
+			case errors.As(o.Err, &tooLarge):
+				fmt.Fprintf(errOut, "secretguard: %s: skipped, %v\n", o.Path, o.Err)
+				return nil
+			case o.Err != nil:
+				fmt.Fprintf(errOut, "secretguard: %s\n", sealError(o.Path, o.Err))
+				failed++
+				return nil
+			case o.Result == nil || o.Result.New == nil:
+				return nil
 			}
-		}
-		if !c.Bool("quiet") && !diff {
-			verb := "sealed"
-			if dry || check {
-				verb = "would seal"
-			}
-			for _, ch := range res.Changes {
-				into := ""
-				if ch.Merged {
-					into = ", merged into the SealedSecret"
+			res, rel := o.Result, o.Path
+			changed++
+			if diff {
+				if err := transform.WriteDiff(out, rel, res); err != nil {
+					return failure(err)
 				}
-				fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
-					verb, rel, ch.Line, nsName(ch.Namespace, ch.Name), len(ch.Keys), plural(len(ch.Keys)), ch.Env, ch.Scope, into)
 			}
-		}
-		if dry || check || diff {
-			continue
-		}
-		if err := transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New); err != nil {
-			fmt.Fprintf(errOut, "secretguard: %v\n", err)
-			failed++
-		}
+			if !c.Bool("quiet") && !diff {
+				verb := "sealed"
+				if dry || check {
+					verb = "would seal"
+				}
+				for _, ch := range res.Changes {
+					into := ""
+					if ch.Merged {
+						into = ", merged into the SealedSecret"
+					}
+					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
+						verb, rel, ch.Line, nsName(ch.Namespace, ch.Name), len(ch.Keys), plural(len(ch.Keys)), ch.Env, ch.Scope, into)
+				}
+			}
+			if dry || check || diff {
+				return nil
+			}
+			if err := transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New); err != nil {
+				fmt.Fprintf(errOut, "secretguard: %v\n", err)
+				failed++
+			}
+			return nil
+		})
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", failed, plural(failed))}
@@ -277,3 +270,20 @@ func errText(err error) string {
 
 // now is the clock for certificate expiry; tests may move it.
 var now = time.Now
+
+// sealError names the file unless the error already does.
+func sealError(rel string, err error) string {
+	var se *transform.Error
+	if errors.As(err, &se) {
+		return err.Error()
+	}
+	msg := errText(err)
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err != nil {
+		msg = ee.err.Error()
+	}
+	if strings.Contains(msg, rel) {
+		return msg
+	}
+	return rel + ": " + msg
+}

@@ -1,0 +1,85 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	c, err := Parse([]byte(`
+environments:
+  stage: {cert: certs/stage.pem, paths: ["**/stage/**"], namespace: staging}
+  prod: {cert: certs/prod.pem, paths: ["clusters/prod/**"]}
+scope: namespace-wide
+exclude: ["**/charts/*/templates/**"]
+rules: {reflector-external-secret: off, raw-secret: warning}
+allow:
+  - {rule: raw-secret, path: "testdata/**"}
+  - {name: web/registry}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Environments) != 2 || c.Environments[0].Name != "prod" || c.Environments[1].Namespace != "staging" {
+		t.Errorf("environments %+v", c.Environments)
+	}
+	if !c.Excluded("x/charts/redis/templates/s.yaml") || c.Excluded("x/charts/redis/values.yaml") {
+		t.Error("exclude")
+	}
+	if c.Severity("raw-secret", "error") != "warning" || c.Severity("private-key", "error") != "error" {
+		t.Error("severity")
+	}
+	for _, tc := range []struct {
+		rule, path, ns, name string
+		want                 bool
+	}{
+		{"raw-secret", "testdata/a.yaml", "", "x", true},
+		{"raw-secret", "apps/a.yaml", "", "x", false},
+		{"private-key", "apps/a.yaml", "web", "registry", true},
+		{"private-key", "apps/a.yaml", "other", "registry", false},
+	} {
+		if got := c.Allowed(tc.rule, tc.path, tc.ns, tc.name); got != tc.want {
+			t.Errorf("Allowed(%+v) = %v", tc, got)
+		}
+	}
+	if c.MaxFileSize != DefaultMaxFileSize {
+		t.Errorf("max file size %d", c.MaxFileSize)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"exlude: [x]":                           "field exlude not found",
+		"scope: wide":                           `scope "wide"`,
+		"rules: {raw-secret: fatal}":            `severity "fatal"`,
+		"exclude: ['[']":                        "bad glob",
+		"allow: [{}]":                           "names no rule, path or name",
+		"environments: {prod: {paths: [a/**]}}": "environments.prod: no cert",
+		"environments: [a]":                     "cannot unmarshal",
+	} {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+		}
+	}
+	if c, err := Parse(nil); err != nil || len(c.Environments) != 0 {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	if c, err := Load(filepath.Join(dir, FileName), false); err != nil || c.Path != "" {
+		t.Errorf("missing default config: %v", err)
+	}
+	if _, err := Load(filepath.Join(dir, "nope.yaml"), true); err == nil {
+		t.Error("missing explicit config is an error")
+	}
+	p := filepath.Join(dir, FileName)
+	os.WriteFile(p, []byte("scope: strict\n"), 0o644)
+	if c, err := Load(p, false); err != nil || c.Scope != "strict" || c.Path != p {
+		t.Errorf("Load: %+v %v", c, err)
+	}
+}

@@ -1,0 +1,68 @@
+package transform
+
+import (
+	"runtime"
+
+	"github.com/secretguard/secretguard/source"
+)
+
+// Outcome is the sealing of one file.
+type Outcome struct {
+	Path   string
+	Result *Result // nil when Err is set or the file was not a manifest
+	Err    error   // read or seal error; the file is left untouched
+}
+
+// SealAll seals many files in parallel (RSA dominates the cost, and it scales
+// with cores) and hands each outcome to fn in entry order, so output and
+// writes are deterministic. At most a few files per worker are in flight.
+// isManifest picks the files to read.
+func SealAll(entries []source.Entry, isManifest func(string) bool, opt Options, target func(rel string) (*Target, error), fn func(Outcome) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	done := make([]chan Outcome, len(entries))
+	for i := range done {
+		done[i] = make(chan Outcome, 1)
+	}
+	jobs := make(chan int)
+	window := make(chan struct{}, workers*4)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := range jobs {
+				done[i] <- sealEntry(entries[i], opt, target)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i, e := range entries {
+			if !isManifest(e.Path) {
+				done[i] <- Outcome{Path: e.Path}
+				continue
+			}
+			window <- struct{}{}
+			jobs <- i
+		}
+	}()
+	var first error
+	for i := range entries {
+		o := <-done[i]
+		if isManifest(o.Path) {
+			<-window
+		}
+		if first == nil {
+			if err := fn(o); err != nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+func sealEntry(e source.Entry, opt Options, target func(string) (*Target, error)) Outcome {
+	data, err := e.Read()
+	if err != nil {
+		return Outcome{Path: e.Path, Err: err}
+	}
+	res, err := Seal(e.Path, data, opt, func() (*Target, error) { return target(e.Path) })
+	return Outcome{Path: e.Path, Result: res, Err: err}
+}
