@@ -54,7 +54,7 @@ type fileResult struct {
 	documents int
 	read      bool
 	skipped   *source.Notice
-	facts     []*Object
+	facts     *facts
 }
 
 // Scan reads every entry of src once and runs every enabled rule. Files are
@@ -160,13 +160,15 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 		if info.ID == parseErrorRule.ID {
 			rs.parse = sev
 		}
-		switch r := r.(type) {
-		case ObjectRule:
-			rs.object = append(rs.object, enabled[ObjectRule]{r, sev})
-		case FileRule:
-			rs.file = append(rs.file, enabled[FileRule]{r, sev})
-		case TreeRule:
-			rs.tree = append(rs.tree, enabled[TreeRule]{r, sev})
+		// A rule may check objects and the tree both.
+		if or, ok := r.(ObjectRule); ok {
+			rs.object = append(rs.object, enabled[ObjectRule]{or, sev})
+		}
+		if fr, ok := r.(FileRule); ok {
+			rs.file = append(rs.file, enabled[FileRule]{fr, sev})
+		}
+		if tr, ok := r.(TreeRule); ok {
+			rs.tree = append(rs.tree, enabled[TreeRule]{tr, sev})
 		}
 	}
 	return rs
@@ -239,7 +241,10 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	// Cheap whole-file test first: most manifests (Deployments, Services…) cannot
 	// match any rule and are never parsed.
 	fileHit := isKustomization || manifest.Candidate(data)
-	var objs []*Object
+	collect := len(rs.tree) > 0
+	if collect {
+		r.facts = &facts{file: e.Path}
+	}
 	for _, d := range docs {
 		if d.Blank() {
 			continue
@@ -265,11 +270,16 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			}
 			continue
 		}
+		if collect && hasIgnore(d) {
+			r.facts.ignores = append(r.facts.ignores, ignoreDoc{line: d.Line, doc: d})
+		}
 		for _, o := range objects(e.Path, d) {
 			if isKustomization && o.Kind == "" {
 				o.Kind = "Kustomization"
 			}
-			objs = append(objs, o)
+			if collect {
+				r.facts.collect(o, isKustomization)
+			}
 			for _, or := range rs.object {
 				id := or.rule.Info().ID
 				if ignored(d, id) {
@@ -288,10 +298,16 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			}
 		}
 	}
-	if len(rs.tree) > 0 {
-		r.facts = objs
-	}
 	return r
+}
+
+func hasIgnore(d *manifest.Document) bool {
+	for _, c := range d.Head {
+		if strings.HasPrefix(c, "secretguard:ignore") {
+			return true
+		}
+	}
+	return false
 }
 
 // Kind tells whether a file is parsed as manifests, and whether it is a

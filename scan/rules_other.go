@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/secretguard/secretguard/manifest"
 	"path"
+	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -110,6 +111,7 @@ func (privateKey) Info() Info {
 }
 
 var (
+	pemKind  = regexp.MustCompile(`^([A-Z0-9]+( [A-Z0-9]+)*)?$`)
 	pemBegin = []byte("-----BEGIN ")
 	pemKey   = []byte("PRIVATE KEY-----")
 )
@@ -141,6 +143,9 @@ func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Find
 		line += bytes.Count(data[last:start], []byte("\n"))
 		last = start
 		kind := strings.TrimSpace(string(header[len(pemBegin):j]))
+		if !pemKind.MatchString(kind) {
+			continue // prose about keys (`BEGIN … PRIVATE KEY`), not a key
+		}
 		col := start - (bytes.LastIndexByte(data[:start], '\n') + 1) + 1
 		what := "private key"
 		if kind != "" {

@@ -228,3 +228,25 @@ func hasCiphertext(o *Object) bool {
 	})
 	return found
 }
+
+// CheckTree finds strict SealedSecrets that record no namespace at all: not in
+// metadata, not in the template, and no kustomization that pulls them in sets
+// one. The controller decrypts with the namespace they are applied to, which
+// nothing here says is the one they were sealed for.
+func (sealedScope) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	ix.resolve(c)
+	for _, p := range ix.Producers {
+		if p.Via != "SealedSecret" || p.Scope != config.ScopeStrict || !p.HasCiphertext || p.Namespace != "" {
+			continue
+		}
+		known := false
+		for _, ns := range ix.namespacesOf(p.File, "") {
+			known = known || ns != ""
+		}
+		if known {
+			continue
+		}
+		emit(Finding{File: p.File, Line: p.Line, Column: p.Column, Resource: &p.Resource,
+			Message: fmt.Sprintf("%s is strict but records no namespace (metadata, template or kustomization): it unseals only in the namespace it was sealed for, which nothing here says", refOf(p.Resource))})
+	}
+}

@@ -70,6 +70,27 @@ func Generate(dir string, opt Options) (Stats, error) {
 				writeConfigMap(&b, r, ns, i, d)
 			}
 		}
+		if i%20 < 2 {
+			// One kustomization per overlay, pulling in what is next to it.
+			k := fmt.Sprintf("apps/%s/overlays/%s/kustomization.yaml", app, env)
+			body := fmt.Sprintf("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: %s\nresources:\n", ns)
+			for j := i; j < i+20 && j < opt.Files; j += 2 {
+				body += fmt.Sprintf("  - res%04d.yaml\n", j)
+			}
+			kp := filepath.Join(dir, filepath.FromSlash(k))
+			if err := os.MkdirAll(filepath.Dir(kp), 0o755); err != nil {
+				return st, err
+			}
+			if err := os.WriteFile(kp, []byte(body), 0o644); err != nil {
+				return st, err
+			}
+			st.Files++
+			st.Bytes += len(body)
+		}
+		if i%7 == 0 {
+			// A reflector mirror of the app's first Secret, allowed or not.
+			fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: mirror-%d\n  namespace: %s\n  annotations:\n    reflector.v1.k8s.emberstack.com/reflects: %s/sealed-%d\n", i, ns, ns, i)
+		}
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return st, err

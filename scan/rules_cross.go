@@ -1,0 +1,448 @@
+package scan
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/secretguard/secretguard/config"
+)
+
+func init() {
+	register(reflectorSourceMissing{})
+	register(reflectorSourceNotAllowed{})
+	register(reflectorExternalSecret{})
+	register(externalSecretStoreMissing{})
+	register(duplicateSecret{})
+	register(kustomizeBreaksSeal{})
+}
+
+// placement is a producer as one unit renders it.
+type placement struct {
+	p     *Producer
+	unit  *Unit
+	m     *Membership
+	ns    string // effective namespace; "" unknown
+	name  string // effective name of the produced Secret
+	patch bool   // a kustomize patch of the producer, not a producer itself
+}
+
+// placements lists every producer in every unit that holds it. A base pulled
+// in by two overlays is placed twice, once per overlay's namespace.
+func (ix *Index) placements(c *Context) []placement {
+	ix.resolve(c)
+	if ix.placed != nil {
+		return ix.placed
+	}
+	byFile := map[string][]*Producer{}
+	for _, p := range ix.Producers {
+		byFile[p.File] = append(byFile[p.File], p)
+	}
+	out := []placement{}
+	for _, u := range ix.units {
+		for _, file := range u.order {
+			m := u.Members[file]
+			for _, p := range byFile[file] {
+				name := p.Name
+				if m.Kustomized && p.Via != "Certificate" && p.Via != "ExternalSecret" {
+					name = m.Prefix + name + m.Suffix
+				}
+				out = append(out, placement{p: p, unit: u, m: m, ns: namespaceIn(m, p.Namespace), name: name,
+					patch: ix.patches[p.File] && p.Generator == ""})
+			}
+		}
+	}
+	ix.placed = out
+	return out
+}
+
+func (pl placement) ref() string { return pl.ns + "/" + pl.name }
+
+// Reflector semantics, from kubernetes-reflector's source (Annotations.cs,
+// MirroringPropertiesExtensions.cs): only "true"/"false" count, trimmed and in
+// any case; namespace lists are comma-separated regular expressions that must
+// match the whole name, empty meaning all.
+func reflectorBool(v string) bool { return strings.EqualFold(strings.TrimSpace(v), "true") }
+
+func reflectorAllows(list, ns string) bool {
+	list = strings.TrimSpace(list)
+	if list == "" {
+		return true
+	}
+	for _, pat := range strings.Split(list, ",") {
+		pat = strings.TrimSpace(pat)
+		if pat == "" {
+			continue
+		}
+		re, err := regexp.Compile("^(?:" + pat + ")$")
+		if err != nil {
+			continue // reflector skips patterns it cannot compile
+		}
+		if re.MatchString(ns) {
+			return true
+		}
+	}
+	return false
+}
+
+// mirrorSource parses `reflects: ns/name`; a bare name means the empty
+// namespace (reflector v9+), which never matches a real source.
+func mirrorSource(v string) (ns, name string) {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, '/'); i >= 0 {
+		return v[:i], v[i+1:]
+	}
+	return "", v
+}
+
+type mirror struct {
+	pl           placement
+	srcNS, srcNm string
+}
+
+// source is a Secret as one unit renders it: its producer, and the reflector
+// annotations after the unit's patches are applied (a patch's keys win).
+type reflectSource struct {
+	p         *Producer
+	fromPatch bool
+	reflector map[string]string
+}
+
+func (ix *Index) mirrors(c *Context) ([]mirror, map[string][]reflectSource) {
+	all := ix.placements(c)
+	type key struct {
+		unit *Unit
+		ref  string
+	}
+	merged := map[key]*reflectSource{}
+	var order []key
+	for _, pl := range all {
+		k := key{pl.unit, pl.ref()}
+		s := merged[k]
+		if s == nil {
+			s = &reflectSource{reflector: map[string]string{}}
+			merged[k] = s
+			order = append(order, k)
+		}
+		if s.p == nil || s.fromPatch && !pl.patch {
+			s.p, s.fromPatch = pl.p, pl.patch
+		}
+		for ak, av := range pl.p.Reflector {
+			if pl.patch || s.reflector[ak] == "" {
+				s.reflector[ak] = av
+			}
+		}
+	}
+	byRef := map[string][]reflectSource{}
+	for _, k := range order {
+		byRef[k.ref] = append(byRef[k.ref], *merged[k])
+	}
+	seen := map[*Producer]bool{}
+	var ms []mirror
+	for _, pl := range all {
+		if v, ok := pl.p.Reflector[reflectorReflects]; ok && !seen[pl.p] && !pl.patch {
+			seen[pl.p] = true
+			ns, name := mirrorSource(v)
+			ms = append(ms, mirror{pl: pl, srcNS: ns, srcNm: name})
+		}
+	}
+	return ms, byRef
+}
+
+type reflectorSourceMissing struct{}
+
+func (reflectorSourceMissing) Info() Info {
+	return Info{
+		ID: "reflector-source-missing", Severity: Warning,
+		Short: "A reflector mirror names a source Secret that the repository does not define",
+		Help: "`reflector.v1.k8s.emberstack.com/reflects: namespace/name` copies that Secret into the " +
+			"mirror. No resource here produces it (a Secret, SealedSecret, ExternalSecret, secretGenerator " +
+			"or cert-manager Certificate), so it may live in another repository — or the reference has a typo.",
+	}
+}
+
+func (reflectorSourceMissing) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	ms, byRef := ix.mirrors(c)
+	for _, m := range ms {
+		if len(byRef[m.srcNS+"/"+m.srcNm]) > 0 {
+			continue
+		}
+		at := m.pl.p.ReflectorAt
+		emit(Finding{File: at.File, Line: at.Line, Column: at.Column, Resource: &at.Resource,
+			Message: fmt.Sprintf("%s mirrors %s/%s, which nothing in this repository produces", refOf(at.Resource), m.srcNS, m.srcNm)})
+	}
+}
+
+type reflectorSourceNotAllowed struct{}
+
+func (reflectorSourceNotAllowed) Info() Info {
+	return Info{
+		ID: "reflector-source-not-allowed", Severity: Error,
+		Short: "A reflector mirror's source does not allow reflection into the mirror's namespace",
+		Help: "The source Secret must say `reflection-allowed: \"true\"` and, when it sets " +
+			"`reflection-allowed-namespaces`, list a regular expression matching the whole mirror " +
+			"namespace (`team-.*`, not the glob `team-*`). On a SealedSecret those annotations belong " +
+			"in spec.template.metadata.annotations; on an ExternalSecret in spec.target.template.metadata.",
+	}
+}
+
+func (reflectorSourceNotAllowed) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	ms, byRef := ix.mirrors(c)
+	for _, m := range ms {
+		sources := byRef[m.srcNS+"/"+m.srcNm]
+		if len(sources) == 0 || m.pl.ns == "" {
+			continue // missing: the other rule; unknown mirror namespace: stay quiet
+		}
+		var why string
+		allowed := false
+		for _, s := range sources {
+			r := s.reflector
+			switch {
+			case !reflectorBool(r["reflection-allowed"]):
+				why = fmt.Sprintf("%s (%s) does not set reflection-allowed: \"true\"", refOf(s.p.Resource), s.p.at())
+			case !reflectorAllows(r["reflection-allowed-namespaces"], m.pl.ns):
+				why = fmt.Sprintf("reflection-allowed-namespaces %q on %s (%s) does not match namespace %s (full-match regular expressions, not globs)",
+					r["reflection-allowed-namespaces"], refOf(s.p.Resource), s.p.at(), m.pl.ns)
+			default:
+				allowed = true
+			}
+		}
+		if allowed {
+			continue
+		}
+		at := m.pl.p.ReflectorAt
+		emit(Finding{File: at.File, Line: at.Line, Column: at.Column, Resource: &at.Resource,
+			Message: fmt.Sprintf("%s mirrors %s/%s into namespace %s, but %s", refOf(at.Resource), m.srcNS, m.srcNm, m.pl.ns, why)})
+	}
+}
+
+type reflectorExternalSecret struct{}
+
+func (reflectorExternalSecret) Info() Info {
+	return Info{
+		ID: "reflector-external-secret", Severity: Warning,
+		Short: "Reflector mirrors a Secret that an ExternalSecret produces",
+		Help: "An ExternalSecret reads the cloud secret with its store's identity; mirroring its Secret " +
+			"into other namespaces hands the value to services that have no IAM right to it. Give each " +
+			"namespace its own ExternalSecret (and store or ClusterSecretStore condition) instead.",
+	}
+}
+
+func (reflectorExternalSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	for _, p := range ix.Producers {
+		if p.Via != "ExternalSecret" {
+			continue
+		}
+		if !reflectorBool(p.Reflector["reflection-allowed"]) && !reflectorBool(p.Reflector["reflection-auto-enabled"]) {
+			continue
+		}
+		at := p.ReflectorAt
+		emit(Finding{File: at.File, Line: at.Line, Column: at.Column, Resource: &at.Resource,
+			Message: fmt.Sprintf("%s lets reflector mirror its Secret %s into other namespaces: give each namespace its own ExternalSecret", refOf(p.Resource), p.Name)})
+	}
+}
+
+type externalSecretStoreMissing struct{}
+
+func (externalSecretStoreMissing) Info() Info {
+	return Info{
+		ID: "external-secret-store-missing", Severity: Warning,
+		Short: "An ExternalSecret refers to a store the repository does not define",
+		Help: "secretStoreRef.kind defaults to SecretStore, which must be in the ExternalSecret's own " +
+			"namespace; a ClusterSecretStore must say `kind: ClusterSecretStore`. Without the store the " +
+			"ExternalSecret never syncs.",
+	}
+}
+
+func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	ix.resolve(c)
+	cluster := map[string]*Store{}
+	nsStores := map[string]bool{} // ns/name, in every namespace a unit puts it
+	anyNS := map[string]*Store{}
+	for _, s := range ix.Stores {
+		if s.Cluster {
+			cluster[s.Name] = s
+			continue
+		}
+		anyNS[s.Name] = s
+		placed := false
+		for _, u := range ix.units {
+			if m, ok := u.Members[s.File]; ok {
+				nsStores[namespaceIn(m, s.Namespace)+"/"+s.Name] = true
+				placed = true
+			}
+		}
+		if !placed {
+			nsStores[s.Namespace+"/"+s.Name] = true
+		}
+	}
+	for _, r := range ix.StoreRefs {
+		var msg string
+		if r.Kind == "ClusterSecretStore" {
+			if cluster[r.Name] != nil {
+				continue
+			}
+			msg = fmt.Sprintf("ExternalSecret %s uses ClusterSecretStore %s, which this repository does not define", r.Owner, r.Name)
+			if s := anyNS[r.Name]; s != nil {
+				msg += fmt.Sprintf(" (a SecretStore of that name is at %s: say kind: SecretStore)", s.at())
+			}
+		} else {
+			namespaces := ix.namespacesOf(r.File, r.Namespace)
+			missing := ""
+			for _, ns := range namespaces {
+				if ns == "" {
+					if anyNS[r.Name] == nil {
+						missing = "?"
+					}
+					continue
+				}
+				if !nsStores[ns+"/"+r.Name] {
+					missing = ns
+					break
+				}
+			}
+			if missing == "" {
+				continue
+			}
+			if missing == "?" {
+				msg = fmt.Sprintf("ExternalSecret %s uses SecretStore %s, which this repository does not define", r.Owner, r.Name)
+			} else {
+				msg = fmt.Sprintf("ExternalSecret %s uses SecretStore %s, which namespace %s does not have (a SecretStore must be in the ExternalSecret's namespace)", r.Owner, r.Name, missing)
+			}
+			if s := cluster[r.Name]; s != nil {
+				msg += fmt.Sprintf("; %s is a ClusterSecretStore (%s): set secretStoreRef.kind: ClusterSecretStore", r.Name, s.at())
+			}
+		}
+		emit(Finding{File: r.File, Line: r.Line, Column: r.Column, Resource: &r.Resource, Message: msg})
+	}
+}
+
+// namespacesOf lists the namespaces a file's resource lands in, one per unit
+// that holds it ("" when unknown).
+func (ix *Index) namespacesOf(file, own string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, u := range ix.units {
+		if m, ok := u.Members[file]; ok {
+			ns := namespaceIn(m, own)
+			if !seen[ns] {
+				seen[ns] = true
+				out = append(out, ns)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{own}
+	}
+	return out
+}
+
+type duplicateSecret struct{}
+
+func (duplicateSecret) Info() Info {
+	return Info{
+		ID: "duplicate-secret", Severity: Warning,
+		Short: "Two resources produce the same Secret in one build",
+		Help: "A raw Secret, a SealedSecret, an ExternalSecret, a secretGenerator or a cert-manager " +
+			"Certificate that make the same namespace/name in one kustomize build (or one environment) " +
+			"overwrite each other, and GitOps tools flap between them. Keep one; a kustomize patch of " +
+			"the same Secret is fine.",
+	}
+}
+
+func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	type key struct {
+		unit *Unit
+		ref  string
+	}
+	first := map[key]placement{}
+	reported := map[[2]*Producer]bool{}
+	for _, pl := range ix.placements(c) {
+		if !pl.p.CreatesSecret || pl.patch {
+			continue
+		}
+		// Outside kustomize an unknown namespace is not a collision: each
+		// file may be applied to a different namespace.
+		if pl.ns == "" && !pl.m.Kustomized {
+			continue
+		}
+		k := key{pl.unit, pl.ref()}
+		prev, ok := first[k]
+		if !ok {
+			first[k] = pl
+			continue
+		}
+		if prev.p == pl.p || reported[[2]*Producer{prev.p, pl.p}] {
+			continue
+		}
+		reported[[2]*Producer{prev.p, pl.p}] = true
+		in := pl.unit.Name
+		if pl.m.Kustomized {
+			in = "the build of " + in
+		}
+		emit(Finding{File: pl.p.File, Line: pl.p.Line, Column: pl.p.Column, Resource: &pl.p.Resource,
+			Message: fmt.Sprintf("%s makes Secret %s, which %s (%s) makes too, in %s", producerRef(pl.p), nsSlashName(pl.ns, pl.name),
+				producerRef(prev.p), prev.p.at(), in)})
+	}
+}
+
+type kustomizeBreaksSeal struct{}
+
+func (kustomizeBreaksSeal) Info() Info {
+	return Info{
+		ID: "kustomize-breaks-seal", Severity: Error,
+		Short: "A kustomization renames or moves a SealedSecret after it was sealed",
+		Help: "A strict SealedSecret only unseals under the namespace/name it was sealed for, a " +
+			"namespace-wide one only in its namespace. A kustomization's namePrefix/nameSuffix (strict) " +
+			"or namespace changes them after sealing, and the controller refuses to decrypt. Seal for the " +
+			"final name and namespace, exclude the SealedSecret from the rename, or use a wider --scope.",
+	}
+}
+
+func (kustomizeBreaksSeal) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	seen := map[string]bool{}
+	for _, pl := range ix.placements(c) {
+		p := pl.p
+		if p.Via != "SealedSecret" || !p.HasCiphertext || !pl.m.Kustomized || p.Scope == config.ScopeClusterWide {
+			continue
+		}
+		var msg string
+		switch {
+		case p.Scope == config.ScopeStrict && pl.m.RenameBy != nil:
+			k := pl.m.RenameBy
+			msg = fmt.Sprintf("%s is strict, but %s renames it to %s (namePrefix %q, nameSuffix %q): the controller cannot decrypt it",
+				refOf(p.Resource), k.File, pl.name, k.NamePrefix, k.NameSuffix)
+		case p.Namespace != "" && pl.m.Namespace != "" && pl.m.Namespace != p.Namespace:
+			msg = fmt.Sprintf("%s is sealed for namespace %s, but %s moves it to namespace %s: the controller cannot decrypt it",
+				refOf(p.Resource), p.Namespace, pl.m.NamespaceBy.File, pl.m.Namespace)
+		default:
+			continue
+		}
+		if seen[p.at()+msg] {
+			continue
+		}
+		seen[p.at()+msg] = true
+		emit(Finding{File: p.File, Line: p.Line, Column: p.Column, Resource: &p.Resource, Message: msg})
+	}
+}
+
+func refOf(r Resource) string {
+	if r.Namespace != "" {
+		return r.Kind + " " + r.Namespace + "/" + r.Name
+	}
+	return r.Kind + " " + r.Name
+}
+
+func producerRef(p *Producer) string {
+	if p.Via == "secretGenerator" {
+		return fmt.Sprintf("secretGenerator %s of %s", p.Name, p.File)
+	}
+	return refOf(p.Resource)
+}
+
+func nsSlashName(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
