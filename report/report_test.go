@@ -25,7 +25,7 @@ func fixture() *scan.Result {
 			{Rule: "raw-secret", Severity: scan.Error, File: "apps/web/secret.yaml", Line: 7, Column: 3,
 				Resource: &scan.Resource{APIVersion: "v1", Kind: "Secret", Namespace: "web", Name: "db"},
 				Keys:     []string{"password", "user"}, Fixable: true,
-				Message:  "Secret web/db holds 2 raw values (password, user): seal it with `secretguard seal apps/web/secret.yaml`"},
+				Message: "Secret web/db holds 2 raw values (password, user): seal it with `secretguard seal apps/web/secret.yaml`"},
 			{Rule: "cert-expiry", Severity: scan.Warning, File: "certs/prod.pem", Line: 1, Column: 1,
 				Message: "the certificate of environment prod expires on 2026-12-01, in 7 days"},
 			{Rule: "private-key", Severity: scan.Error, File: "deploy/id_rsa", Line: 1, Column: 1,
