@@ -23,9 +23,19 @@ type Context struct {
 	// Envs maps paths to environments and certificates; nil when the rules that
 	// need it should stay quiet.
 	Envs *certs.Envs
-	// Report limits findings to some files (scan --diff); nil reports all. Every
-	// file is still read, so cross-file rules see the whole tree.
-	Report func(file string) bool
+	// Changed limits findings to the files it accepts (scan --diff: content
+	// differs from the merge-base); nil reports all. Every file is still read,
+	// so cross-file rules see the whole tree.
+	Changed func(file string, data []byte) bool
+	// Partial says the source is not the whole tree (scan --staged, or files
+	// named on the command line): rules that report something missing from the
+	// tree stay quiet, since it may be in a file that was not read.
+	Partial bool
+	// History says entries are blobs of many commits: cross-file rules, which
+	// would mix versions, do not run; findings carry their commits.
+	History bool
+	// Progress, when set, is told how many files are done (a TTY progress line).
+	Progress func(done int)
 	// Workers is the number of files scanned at once; 0 means one per CPU.
 	Workers int
 }
@@ -51,6 +61,8 @@ func (r *Result) Count(s Severity) int {
 
 type fileResult struct {
 	findings  []Finding
+	quiet     bool // --diff: unchanged file, findings not reported
+	path      string
 	documents int
 	read      bool
 	skipped   *source.Notice
@@ -75,6 +87,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		mu      sync.Mutex
 		results []fileResult
 		wg      sync.WaitGroup
+		done    int
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -84,6 +97,10 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 				r := rs.scanFile(c, j.e)
 				mu.Lock()
 				results[j.i] = r
+				done++
+				if c.Progress != nil {
+					c.Progress(done)
+				}
 				mu.Unlock()
 			}
 		}()
@@ -105,6 +122,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 
 	res := &Result{}
 	ix := &Index{}
+	var quiet map[string]bool
 	for i := range results {
 		r := &results[i]
 		if r.read {
@@ -114,20 +132,30 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		if r.skipped != nil {
 			res.Skipped = append(res.Skipped, *r.skipped)
 		}
-		res.Findings = append(res.Findings, r.findings...)
+		if r.quiet {
+			if quiet == nil {
+				quiet = map[string]bool{}
+			}
+			quiet[r.path] = true
+		} else {
+			res.Findings = append(res.Findings, r.findings...)
+		}
 		ix.add(r.facts)
 	}
 	for _, tr := range rs.tree {
+		if c.History || c.Partial && tr.rule.Info().WholeTree {
+			continue
+		}
 		tr.rule.CheckTree(c, ix, func(f Finding) {
 			if d := ix.docOf(f.File, f.Line); d == nil || !ignored(d, f.Rule) {
 				rs.accept(c, tr.sev, tr.rule.Info(), f, &res.Findings)
 			}
 		})
 	}
-	if c.Report != nil {
+	if quiet != nil {
 		kept := res.Findings[:0]
 		for _, f := range res.Findings {
-			if c.Report(f.File) {
+			if !quiet[f.File] {
 				kept = append(kept, f)
 			}
 		}
@@ -221,6 +249,15 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		return r // binary: not ours
 	}
 	r.read = true
+	r.path = e.Path
+	r.quiet = c.Changed != nil && !c.Changed(e.Path, data)
+	if len(e.Commits) > 0 {
+		defer func() {
+			for i := range r.findings {
+				r.findings[i].Commits = e.Commits
+			}
+		}()
+	}
 
 	var docs []*manifest.Document
 	isManifest, isKustomization := Kind(e.Path)

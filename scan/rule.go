@@ -34,6 +34,9 @@ type Info struct {
 	Short    string   // one line
 	Help     string   // what to do about it
 	Fixable  bool     // `secretguard seal` fixes it
+	// WholeTree rules report that something is missing from the tree; they
+	// stay quiet when only part of it was read (--staged, named files).
+	WholeTree bool
 }
 
 // Rule is anything that can produce findings; it is one of ObjectRule, FileRule

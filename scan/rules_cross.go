@@ -153,7 +153,7 @@ type reflectorSourceMissing struct{}
 
 func (reflectorSourceMissing) Info() Info {
 	return Info{
-		ID: "reflector-source-missing", Severity: Warning,
+		ID: "reflector-source-missing", Severity: Warning, WholeTree: true,
 		Short: "A reflector mirror names a source Secret that the repository does not define",
 		Help: "`reflector.v1.k8s.emberstack.com/reflects: namespace/name` copies that Secret into the " +
 			"mirror. No resource here produces it (a Secret, SealedSecret, ExternalSecret, secretGenerator " +
@@ -246,7 +246,7 @@ type externalSecretStoreMissing struct{}
 
 func (externalSecretStoreMissing) Info() Info {
 	return Info{
-		ID: "external-secret-store-missing", Severity: Warning,
+		ID: "external-secret-store-missing", Severity: Warning, WholeTree: true,
 		Short: "An ExternalSecret refers to a store the repository does not define",
 		Help: "secretStoreRef.kind defaults to SecretStore, which must be in the ExternalSecret's own " +
 			"namespace; a ClusterSecretStore must say `kind: ClusterSecretStore`. Without the store the " +

@@ -46,6 +46,7 @@ type Options struct {
 
 // Change is one raw Secret that was sealed.
 type Change struct {
+	File            string
 	Line            int // of the raw Secret in the old file
 	Namespace, Name string
 	Keys            []string
@@ -214,6 +215,7 @@ func prepare(file string, r rawDoc, t *Target, opt Options) (Change, map[string]
 	root := r.doc.Node.YNode()
 	md := manifest.Field(root, "metadata")
 	ch := Change{
+		File:      file,
 		Line:      r.doc.ContentLine(),
 		Name:      manifest.Scalar(manifest.Field(md, "name")),
 		Namespace: manifest.Scalar(manifest.Field(md, "namespace")),

@@ -86,6 +86,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			scanCommand(),
 			sealCommand(),
 			certsCommand(),
+			migrateCommand(),
+			installHookCommand(),
 			{
 				Name:  "version",
 				Usage: "print the version",

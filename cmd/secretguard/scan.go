@@ -76,7 +76,11 @@ func scanCommand() *cli.Command {
 		Usage:       "find leaks and misconfigurations; never writes",
 		ArgsUsage:   "[PATH...]",
 		Description: "Rules (set a severity per rule in .secretguard.yaml):\n" + ruleList(),
-		Flags:       []cli.Flag{configFlag, formatFlag, outputFlag, failOnFlag, noColorFlag, quietFlag},
+		Flags: []cli.Flag{configFlag, formatFlag, outputFlag, failOnFlag, noColorFlag, quietFlag,
+			&cli.BoolFlag{Name: "staged", Usage: "scan the staged (index) version of added and modified files: what `git commit` records"},
+			&cli.StringFlag{Name: "diff", Usage: "report only files changed between merge-base(`REV`, HEAD) and the working tree (the whole tree is still read)"},
+			&cli.BoolFlag{Name: "history", Usage: "scan every blob ever committed on any ref, each once, with the commits that introduced it"},
+		},
 		Action: func(c *cli.Context) error {
 			failOn, err := parseFailOn(c.String("fail-on"))
 			if err != nil {
@@ -86,22 +90,122 @@ func scanCommand() *cli.Command {
 			if !validFormat(format) {
 				return usage("--format %q: want one of text, json, sarif, github", format)
 			}
+			m := scanMode{staged: c.Bool("staged"), diff: c.String("diff"), history: c.Bool("history")}
+			if n := btoi(m.staged) + btoi(m.diff != "") + btoi(m.history); n > 1 {
+				return usage("--staged, --diff and --history exclude each other")
+			}
+			if isTerminal(c.App.ErrWriter) && !c.Bool("quiet") {
+				m.progress = c.App.ErrWriter
+			}
 			r, err := openRepo(c, c.Args().Slice())
 			if err != nil {
 				return err
 			}
-			src := r.dirSource()
-			res, err := scan.Scan(&scan.Context{Config: r.Config, Source: src, Envs: r.Envs}, src)
+			res, err := r.scan(m)
 			if err != nil {
 				return failure(err)
 			}
-			res.Skipped = append(src.Notices, res.Skipped...)
 			if err := writeReport(c, format, res); err != nil {
 				return err
 			}
 			return exitFor(res, failOn)
 		},
 	}
+}
+
+// scanMode picks the source: the working tree, the index, a diff or history.
+type scanMode struct {
+	staged, history bool
+	diff            string
+	progress        io.Writer // history progress line, on a terminal
+	commits         *int      // set to the number of commits a history scan walked
+}
+
+// scan runs one scan of the repository in the given mode.
+func (r *repo) scan(m scanMode) (*scan.Result, error) {
+	ctx := &scan.Context{Config: r.Config, Envs: r.Envs}
+	var dir *source.Dir
+	if m.staged || m.history || m.diff != "" {
+		g, err := source.OpenGit(r.Root)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case m.staged:
+			st, err := g.Staged()
+			if err != nil {
+				return nil, err
+			}
+			st.Only, err = r.relPaths()
+			if err != nil {
+				return nil, err
+			}
+			ctx.Source, ctx.Partial = st, true
+		case m.history:
+			h, err := g.History()
+			if err != nil {
+				return nil, err
+			}
+			ctx.Source, ctx.History = h, true
+			if m.commits != nil {
+				*m.commits = h.Commits
+			}
+			if m.progress != nil && h.Blobs() > 500 {
+				total := h.Blobs()
+				ctx.Progress = func(done int) {
+					if done%200 == 0 || done == total {
+						fmt.Fprintf(m.progress, "\rscanned %d/%d blobs of %d commits", done, total, h.Commits)
+						if done == total {
+							fmt.Fprintln(m.progress)
+						}
+					}
+				}
+			}
+		default:
+			changed, _, err := g.DiffBase(m.diff)
+			if err != nil {
+				return nil, err
+			}
+			ctx.Changed = changed
+		}
+	}
+	if ctx.Source == nil {
+		dir = r.dirSource()
+		ctx.Source, ctx.Partial = dir, !r.whole()
+	}
+	res, err := scan.Scan(ctx, ctx.Source)
+	if err != nil {
+		return nil, err
+	}
+	if dir != nil {
+		res.Skipped = append(dir.Notices, res.Skipped...)
+	}
+	return res, nil
+}
+
+// whole reports whether the paths cover the whole repository.
+func (r *repo) whole() bool {
+	rel, err := r.relPaths()
+	return err == nil && len(rel) == 1 && rel[0] == "."
+}
+
+func (r *repo) relPaths() ([]string, error) {
+	var out []string
+	for _, p := range r.Paths {
+		rel, err := source.Rel(r.Root, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rel)
+	}
+	return out, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func validFormat(f string) bool {

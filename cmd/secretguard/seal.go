@@ -62,15 +62,51 @@ func runSeal(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	src := r.dirSource()
-	entries, err := source.Entries(src)
-	if err != nil {
-		return failure(err)
-	}
-	opt := transform.Options{Scope: scope, DefaultScope: r.Config.Scope}
-	out, errOut := c.App.Writer, c.App.ErrWriter
 	dry, diff, check := c.Bool("dry-run"), c.Bool("diff"), c.Bool("check")
-	var failed, changed int
+	run, err := r.seal(c, sealMode{scope: scope, write: !(dry || diff || check), diff: diff, say: !c.Bool("quiet") && !diff, dry: dry || check})
+	if err != nil {
+		return err
+	}
+	failed, changed := run.failed, len(run.files)
+	errOut := c.App.ErrWriter
+	if failed > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", failed, plural(failed))}
+	}
+	if check && changed > 0 {
+		if !c.Bool("quiet") {
+			fmt.Fprintf(errOut, "secretguard: %d file%s would change\n", changed, plural(changed))
+		}
+		return findings
+	}
+	return nil
+}
+
+// sealMode says what a sealing run does besides sealing in memory.
+type sealMode struct {
+	scope string
+	write bool // write the files
+	diff  bool // print a diff
+	say   bool // print one line per sealed Secret
+	dry   bool // the lines say "would seal"
+}
+
+// sealRun is what a sealing run did.
+type sealRun struct {
+	files   []string // changed (or would-change) files, repo-relative
+	changes []transform.Change
+	failed  int
+}
+
+// seal seals every raw Secret of the repository's paths; errors per file are
+// printed and counted, the run goes on.
+func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
+	entries, err := source.Entries(r.dirSource())
+	if err != nil {
+		return nil, failure(err)
+	}
+	out, errOut := c.App.Writer, c.App.ErrWriter
+	run := &sealRun{}
+	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope}
 	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
 		func(rel string) (*transform.Target, error) { return r.target(c, rel) },
 		func(o transform.Outcome) error {
@@ -81,21 +117,20 @@ func runSeal(c *cli.Context) error {
 				return nil
 			case o.Err != nil:
 				fmt.Fprintf(errOut, "secretguard: %s\n", sealError(o.Path, o.Err))
-				failed++
+				run.failed++
 				return nil
 			case o.Result == nil || o.Result.New == nil:
 				return nil
 			}
 			res, rel := o.Result, o.Path
-			changed++
-			if diff {
+			if m.diff {
 				if err := transform.WriteDiff(out, rel, res); err != nil {
 					return failure(err)
 				}
 			}
-			if !c.Bool("quiet") && !diff {
+			if m.say {
 				verb := "sealed"
-				if dry || check {
+				if m.dry {
 					verb = "would seal"
 				}
 				for _, ch := range res.Changes {
@@ -107,28 +142,18 @@ func runSeal(c *cli.Context) error {
 						verb, rel, ch.Line, nsName(ch.Namespace, ch.Name), len(ch.Keys), plural(len(ch.Keys)), ch.Env, ch.Scope, into)
 				}
 			}
-			if dry || check || diff {
-				return nil
+			if m.write {
+				if err := transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New); err != nil {
+					fmt.Fprintf(errOut, "secretguard: %v\n", err)
+					run.failed++
+					return nil
+				}
 			}
-			if err := transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New); err != nil {
-				fmt.Fprintf(errOut, "secretguard: %v\n", err)
-				failed++
-			}
+			run.files = append(run.files, rel)
+			run.changes = append(run.changes, res.Changes...)
 			return nil
 		})
-	if err != nil {
-		return err
-	}
-	if failed > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", failed, plural(failed))}
-	}
-	if check && changed > 0 {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(errOut, "secretguard: %d file%s would change\n", changed, plural(changed))
-		}
-		return findings
-	}
-	return nil
+	return run, err
 }
 
 // target picks the environment and certificate for a file: --cert, then --env,

@@ -1,0 +1,198 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/source"
+)
+
+// Migration is what `secretguard migrate` did and found.
+type Migration struct {
+	DryRun    bool           `json:"dryRun"`
+	Sealed    []SealedItem   `json:"sealed"`
+	Failed    int            `json:"failed"`
+	Commits   int            `json:"commitsAudited"`
+	Leaks     []Leak         `json:"leaks"`
+	Committed string         `json:"committed,omitempty"` // the commit of the sealed files (--commit)
+	Remaining []scan.Finding `json:"remaining"`           // what a scan of the working tree still finds
+}
+
+// SealedItem is one Secret sealed in the working tree.
+type SealedItem struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Namespace string   `json:"namespace,omitempty"`
+	Name      string   `json:"name"`
+	Keys      []string `json:"keys"`
+	Env       string   `json:"env"`
+	Scope     string   `json:"scope"`
+}
+
+// Leak is a Secret (or key) that was committed raw at some point: its values
+// are in the history for good and must be rotated.
+type Leak struct {
+	Rule     string          `json:"rule"`
+	Resource *scan.Resource  `json:"resource,omitempty"`
+	Keys     []string        `json:"keys,omitempty"`
+	Since    string          `json:"since"`
+	Paths    []string        `json:"paths"`
+	Commits  []source.Commit `json:"commits"`
+}
+
+// Leaks groups history findings by what leaked: one entry per Secret (or per
+// private-key file), with every path and commit that held it.
+func Leaks(res *scan.Result) []Leak {
+	byKey := map[string]*Leak{}
+	var order []string
+	for _, f := range res.Findings {
+		if f.Rule != "raw-secret" && f.Rule != "private-key" && f.Rule != "secret-generator" {
+			continue
+		}
+		k := f.Rule + "\x00" + f.File
+		if f.Resource != nil {
+			k = f.Rule + "\x00" + f.Resource.Kind + "\x00" + f.Resource.Namespace + "\x00" + f.Resource.Name
+		}
+		l := byKey[k]
+		if l == nil {
+			l = &Leak{Rule: f.Rule, Resource: f.Resource}
+			byKey[k] = l
+			order = append(order, k)
+		}
+		l.Keys = union(l.Keys, f.Keys)
+		for _, c := range f.Commits {
+			l.Commits = append(l.Commits, c)
+			l.Paths = union(l.Paths, []string{c.Path})
+			if l.Since == "" || c.Date < l.Since {
+				l.Since = c.Date
+			}
+		}
+	}
+	out := make([]Leak, 0, len(order))
+	for _, k := range order {
+		l := byKey[k]
+		sort.Slice(l.Commits, func(i, j int) bool { return l.Commits[i].Date < l.Commits[j].Date })
+		out = append(out, *l)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Since < out[j].Since })
+	return out
+}
+
+func union(a, b []string) []string {
+	for _, s := range b {
+		found := false
+		for _, x := range a {
+			found = found || x == s
+		}
+		if !found {
+			a = append(a, s)
+		}
+	}
+	sort.Strings(a)
+	return a
+}
+
+// MigrationJSON writes the migration as JSON.
+func MigrationJSON(w io.Writer, m *Migration) error {
+	if m.Sealed == nil {
+		m.Sealed = []SealedItem{}
+	}
+	if m.Leaks == nil {
+		m.Leaks = []Leak{}
+	}
+	if m.Remaining == nil {
+		m.Remaining = []scan.Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(m)
+}
+
+// MigrationMarkdown writes the migration report: what was sealed, what was
+// ever committed raw (rotate it), and the next steps. It names Secrets and
+// keys, never values.
+func MigrationMarkdown(w io.Writer, m *Migration) error {
+	var b strings.Builder
+	b.WriteString("# secretguard migration report\n\n")
+	if m.DryRun {
+		b.WriteString("_Dry run: nothing was written._\n\n")
+	}
+	verb := "Sealed"
+	if m.DryRun {
+		verb = "Would seal"
+	}
+	fmt.Fprintf(&b, "## %s in the working tree: %d Secret%s\n\n", verb, len(m.Sealed), plural(len(m.Sealed)))
+	if len(m.Sealed) > 0 {
+		b.WriteString("| File | Secret | Keys | Environment | Scope |\n|---|---|---|---|---|\n")
+		for _, s := range m.Sealed {
+			fmt.Fprintf(&b, "| `%s:%d` | %s | %s | %s | %s |\n", cell(s.File), s.Line, cell(nsName(s.Namespace, s.Name)), cell(strings.Join(s.Keys, ", ")), cell(s.Env), s.Scope)
+		}
+		b.WriteString("\n")
+	}
+	if m.Failed > 0 {
+		fmt.Fprintf(&b, "**%d file%s could not be sealed** and were left untouched: see the errors printed by the run.\n\n", m.Failed, plural(m.Failed))
+	}
+	if m.Committed != "" {
+		fmt.Fprintf(&b, "The sealed files were committed as `%s`.\n\n", m.Committed)
+	}
+	fmt.Fprintf(&b, "## Committed raw in the history: %d (audited %d commit%s on every ref)\n\n", len(m.Leaks), m.Commits, plural(m.Commits))
+	if len(m.Leaks) == 0 {
+		b.WriteString("No raw Secret, secretGenerator literal or private key was ever committed.\n\n")
+	} else {
+		b.WriteString("Sealing does not erase history: every value below is readable by anyone with a clone, " +
+			"and must be **rotated**.\n\n")
+		b.WriteString("| What | Keys | Since | Paths | Commits |\n|---|---|---|---|---|\n")
+		for _, l := range m.Leaks {
+			what := l.Rule
+			if l.Resource != nil {
+				what = l.Resource.Kind + " " + nsName(l.Resource.Namespace, l.Resource.Name)
+			} else if l.Rule == "private-key" {
+				what = "private key"
+			}
+			var commits []string
+			for i, c := range l.Commits {
+				if i == 5 {
+					commits = append(commits, fmt.Sprintf("… %d more", len(l.Commits)-5))
+					break
+				}
+				commits = append(commits, "`"+c.Hash+"`")
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell(what), cell(strings.Join(l.Keys, ", ")), l.Since,
+				cell(strings.Join(l.Paths, ", ")), strings.Join(commits, " "))
+		}
+		b.WriteString("\n")
+	}
+	if len(m.Remaining) > 0 {
+		fmt.Fprintf(&b, "## Still found in the working tree: %d\n\n", len(m.Remaining))
+		b.WriteString("| Severity | Rule | File:Line | Message |\n|---|---|---|---|\n")
+		for _, f := range m.Remaining {
+			fmt.Fprintf(&b, "| %s | `%s` | `%s:%d` | %s |\n", f.Severity, f.Rule, cell(f.File), f.Line, cell(f.Message))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(`## Next steps
+
+1. **Rotate** every value listed under "Committed raw in the history" (database passwords, API
+   tokens, keys), then re-seal the new values with ` + "`secretguard seal`" + `.
+2. **Consider rewriting history** (` + "`git filter-repo --invert-paths --path FILE`" + ` or BFG) if the
+   repository is shared widely. It does not un-leak what was already cloned or forked, so it does not
+   replace rotation; coordinate it, since every clone must be re-cloned.
+3. **Keep it clean**: install the pre-commit hook (` + "`secretguard install-hook`" + `, or the
+   ` + "`secretguard`" + ` hook of this repository's ` + "`.pre-commit-hooks.yaml`" + `) and run the
+   GitHub Action on pull requests.
+`)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func nsName(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}

@@ -1,0 +1,444 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Git is a repository read with go-git: no git binary is needed.
+type Git struct {
+	Repo *git.Repository
+	Root string
+	// trees caches decoded tree objects by hash: history walks revisit them.
+	trees map[plumbing.Hash]*object.Tree
+}
+
+// OpenGit opens the repository whose work tree is root.
+func OpenGit(root string) (*Git, error) {
+	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", root, err)
+	}
+	return &Git{Repo: r, Root: root, trees: map[plumbing.Hash]*object.Tree{}}, nil
+}
+
+// ErrShallow explains the usual reason a revision is missing in CI.
+var ErrShallow = errors.New("the revision or its merge-base is not in this clone; a shallow clone (actions/checkout's default fetch-depth: 1) lacks history: fetch with fetch-depth: 0")
+
+func (g *Git) tree(h plumbing.Hash) (*object.Tree, error) {
+	if t, ok := g.trees[h]; ok {
+		return t, nil
+	}
+	t, err := g.Repo.TreeObject(h)
+	if err != nil {
+		return nil, err
+	}
+	g.trees[h] = t
+	return t, nil
+}
+
+func (g *Git) blobEntry(p string, h plumbing.Hash, commits []Commit) Entry {
+	return Entry{Path: p, Size: -1, Commits: commits, Read: func() ([]byte, error) {
+		b, err := g.Repo.BlobObject(h)
+		if err != nil {
+			return nil, err
+		}
+		rd, err := b.Reader()
+		if err != nil {
+			return nil, err
+		}
+		defer rd.Close()
+		return io.ReadAll(rd)
+	}}
+}
+
+// headTree is HEAD's tree, or nil in a repository without commits.
+func (g *Git) headTree() (*object.Tree, error) {
+	ref, err := g.Repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := g.Repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, err
+	}
+	return g.tree(c.TreeHash)
+}
+
+// Staged is the index version of every file added or modified relative to
+// HEAD: what `git commit` would record. It honours GIT_INDEX_FILE, which git sets
+// for `git commit -a` and `git commit PATH` hooks (go-git does not).
+type Staged struct {
+	g       *Git
+	changed []*index.Entry
+	all     map[string]bool
+	// Only limits the entries to these repo-relative paths or directories.
+	Only []string
+}
+
+// Staged compares the index with HEAD by hash; directories whose cached tree
+// (the index's TREE extension) equals HEAD's subtree are skipped whole, so the
+// work tree is never hashed and a large repository costs little.
+func (g *Git) Staged() (*Staged, error) {
+	idx, err := g.readIndex()
+	if err != nil {
+		return nil, err
+	}
+	head, err := g.headTree()
+	if err != nil {
+		return nil, err
+	}
+	s := &Staged{g: g, all: map[string]bool{}}
+	valid := cachedTrees(idx)
+	skipped := map[string]bool{}
+	headFiles := map[string]plumbing.Hash{}
+	if head != nil {
+		if err := g.collect(head, "", valid, skipped, headFiles); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range idx.Entries {
+		if e.Stage != 0 {
+			// A conflict: not committable yet. (go-git's index.Merged constant is
+			// 1, but a merged entry is stage 0 on disk.)
+			continue
+		}
+		s.all[e.Name] = true
+		if underSkipped(e.Name, skipped) {
+			continue
+		}
+		if h, ok := headFiles[e.Name]; ok && h == e.Hash {
+			continue
+		}
+		if e.Mode == filemode.Submodule || e.Mode == filemode.Symlink {
+			continue
+		}
+		s.changed = append(s.changed, e)
+	}
+	return s, nil
+}
+
+func (g *Git) readIndex() (*index.Index, error) {
+	if p := os.Getenv("GIT_INDEX_FILE"); p != "" {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("GIT_INDEX_FILE: %w", err)
+		}
+		defer f.Close()
+		idx := &index.Index{}
+		if err := index.NewDecoder(f).Decode(idx); err != nil {
+			return nil, fmt.Errorf("read index %s: %w", p, err)
+		}
+		return idx, nil
+	}
+	idx, err := g.Repo.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("read git index: %w", err)
+	}
+	return idx, nil
+}
+
+// cachedTrees maps directories to their cached tree hash, for the directories
+// whose cache entry is valid (git invalidates the ones `git add` touches).
+func cachedTrees(idx *index.Index) map[string]plumbing.Hash {
+	out := map[string]plumbing.Hash{}
+	if idx.Cache == nil || len(idx.Cache.Entries) == 0 {
+		return out
+	}
+	// The extension is a pre-order list: each entry is followed by its Trees
+	// subtrees.
+	i := 0
+	var walk func(prefix string)
+	walk = func(prefix string) {
+		e := idx.Cache.Entries[i]
+		i++
+		p := path.Join(prefix, e.Path)
+		if e.Entries >= 0 {
+			out[p] = e.Hash
+		}
+		for n := 0; n < e.Trees && i < len(idx.Cache.Entries); n++ {
+			walk(p)
+		}
+	}
+	for i < len(idx.Cache.Entries) {
+		walk("")
+	}
+	return out
+}
+
+// collect maps HEAD's files to blob hashes, skipping directories whose cached
+// index tree matches.
+func (g *Git) collect(t *object.Tree, prefix string, valid map[string]plumbing.Hash, skipped map[string]bool, out map[string]plumbing.Hash) error {
+	dir := prefix
+	if dir == "" {
+		dir = "."
+	}
+	if h, ok := valid[dir]; ok && h == t.Hash {
+		skipped[dir] = true
+		return nil
+	}
+	for _, e := range t.Entries {
+		p := path.Join(prefix, e.Name)
+		if e.Mode == filemode.Dir {
+			sub, err := g.tree(e.Hash)
+			if err != nil {
+				return err
+			}
+			if err := g.collect(sub, p, valid, skipped, out); err != nil {
+				return err
+			}
+			continue
+		}
+		out[p] = e.Hash
+	}
+	return nil
+}
+
+func underSkipped(p string, skipped map[string]bool) bool {
+	if skipped["."] {
+		return true
+	}
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		if skipped[d] {
+			return true
+		}
+	}
+	return false
+}
+
+func within(p string, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, o := range only {
+		if o == "." || p == o || strings.HasPrefix(p, o+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Staged) Walk(fn func(Entry) error) error {
+	for _, e := range s.changed {
+		if !within(e.Name, s.Only) {
+			continue
+		}
+		if err := fn(s.g.blobEntry(e.Name, e.Hash, nil)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Staged) Exists(rel string) bool { return s.all[rel] }
+
+// Changed returns how many files the index changes.
+func (s *Staged) Changed() int { return len(s.changed) }
+
+// DiffBase resolves `merge-base(rev, HEAD)` and returns a predicate telling
+// whether a working-tree file differs from it: git's blob hash of the content,
+// compared with the base tree's, so nothing but the files being scanned anyway
+// is read.
+func (g *Git) DiffBase(rev string) (func(rel string, data []byte) bool, string, error) {
+	h, err := g.Repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, "", fmt.Errorf("--diff %s: %w", rev, shallowHint(err))
+	}
+	other, err := g.Repo.CommitObject(*h)
+	if err != nil {
+		return nil, "", fmt.Errorf("--diff %s: %w", rev, shallowHint(err))
+	}
+	headRef, err := g.Repo.Head()
+	if err != nil {
+		return nil, "", fmt.Errorf("--diff: HEAD: %w", err)
+	}
+	head, err := g.Repo.CommitObject(headRef.Hash())
+	if err != nil {
+		return nil, "", fmt.Errorf("--diff: HEAD: %w", shallowHint(err))
+	}
+	bases, err := head.MergeBase(other)
+	if err != nil {
+		return nil, "", fmt.Errorf("--diff %s: merge-base: %w", rev, shallowHint(err))
+	}
+	if len(bases) == 0 {
+		return nil, "", fmt.Errorf("--diff %s: no merge-base with HEAD: %w", rev, ErrShallow)
+	}
+	base := bases[0]
+	t, err := g.tree(base.TreeHash)
+	if err != nil {
+		return nil, "", fmt.Errorf("--diff %s: %w", rev, shallowHint(err))
+	}
+	files := map[string]plumbing.Hash{}
+	if err := g.collect(t, "", nil, map[string]bool{}, files); err != nil {
+		return nil, "", fmt.Errorf("--diff %s: %w", rev, shallowHint(err))
+	}
+	changed := func(rel string, data []byte) bool {
+		h, ok := files[rel]
+		return !ok || h != plumbing.ComputeHash(plumbing.BlobObject, data)
+	}
+	return changed, base.Hash.String(), nil
+}
+
+func shallowHint(err error) error {
+	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return fmt.Errorf("%v: %w", err, ErrShallow)
+	}
+	return err
+}
+
+// History is every blob ever committed on any ref, each once, with the commits
+// that introduced it and the paths it had.
+type History struct {
+	g       *Git
+	entries []Entry
+	// Commits walked, for the summary.
+	Commits int
+}
+
+// History walks every commit reachable from any ref and diffs each against its
+// first parent, skipping subtrees whose hash did not change; trees are decoded
+// once and cached. A blob's introductions are the (commit, path) pairs where it
+// appeared.
+func (g *Git) History() (*History, error) {
+	refs, err := g.Repo.References()
+	if err != nil {
+		return nil, err
+	}
+	var starts []plumbing.Hash
+	err = refs.ForEach(func(r *plumbing.Reference) error {
+		if r.Type() == plumbing.HashReference {
+			starts = append(starts, r.Hash())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if head, err := g.Repo.Head(); err == nil {
+		starts = append(starts, head.Hash())
+	}
+	seen := map[plumbing.Hash]bool{}
+	intro := map[plumbing.Hash][]Commit{}
+	h := &History{g: g}
+	stack := append([]plumbing.Hash(nil), starts...)
+	for len(stack) > 0 {
+		ch := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[ch] {
+			continue
+		}
+		seen[ch] = true
+		c, err := g.Repo.CommitObject(ch)
+		if err != nil {
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				continue // an annotated tag's target, or a shallow boundary
+			}
+			return nil, err
+		}
+		h.Commits++
+		stack = append(stack, c.ParentHashes...)
+		t, err := g.tree(c.TreeHash)
+		if err != nil {
+			return nil, shallowHint(err)
+		}
+		var parent *object.Tree
+		if len(c.ParentHashes) > 0 {
+			if pc, err := g.Repo.CommitObject(c.ParentHashes[0]); err == nil {
+				parent, _ = g.tree(pc.TreeHash)
+			}
+		}
+		at := Commit{Hash: c.Hash.String()[:12], Date: c.Committer.When.UTC().Format("2006-01-02")}
+		err = g.diffTrees(parent, t, "", func(p string, blob plumbing.Hash) {
+			cm := at
+			cm.Path = p
+			intro[blob] = append(intro[blob], cm)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for blob, commits := range intro {
+		sort.Slice(commits, func(i, j int) bool {
+			if commits[i].Date != commits[j].Date {
+				return commits[i].Date < commits[j].Date
+			}
+			return commits[i].Hash < commits[j].Hash
+		})
+		h.entries = append(h.entries, g.blobEntry(commits[0].Path, blob, commits))
+	}
+	sort.Slice(h.entries, func(i, j int) bool {
+		a, b := h.entries[i], h.entries[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Commits[0].Hash < b.Commits[0].Hash
+	})
+	return h, nil
+}
+
+// diffTrees calls fn for every file of b that is new or changed relative to a.
+func (g *Git) diffTrees(a, b *object.Tree, prefix string, fn func(path string, blob plumbing.Hash)) error {
+	var old map[string]object.TreeEntry
+	if a != nil {
+		old = make(map[string]object.TreeEntry, len(a.Entries))
+		for _, e := range a.Entries {
+			old[e.Name] = e
+		}
+	}
+	for _, e := range b.Entries {
+		o, had := old[e.Name]
+		if had && o.Hash == e.Hash && o.Mode == e.Mode {
+			continue
+		}
+		p := path.Join(prefix, e.Name)
+		switch e.Mode {
+		case filemode.Dir:
+			sub, err := g.tree(e.Hash)
+			if err != nil {
+				return err
+			}
+			var osub *object.Tree
+			if had && o.Mode == filemode.Dir {
+				if osub, err = g.tree(o.Hash); err != nil {
+					return err
+				}
+			}
+			if err := g.diffTrees(osub, sub, p, fn); err != nil {
+				return err
+			}
+		case filemode.Submodule, filemode.Symlink:
+		default:
+			fn(p, e.Hash)
+		}
+	}
+	return nil
+}
+
+func (h *History) Walk(fn func(Entry) error) error {
+	for _, e := range h.entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Exists is false: a history blob's neighbours are of other commits.
+func (h *History) Exists(string) bool { return false }
+
+// Blobs is the number of distinct blobs to scan.
+func (h *History) Blobs() int { return len(h.entries) }
