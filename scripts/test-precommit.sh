@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Proves the hooks with the real pre-commit framework (Debian's package):
+# `pre-commit try-repo` against this repository, uncommitted changes included,
+# in a throw-away git repository. A raw Secret fails the commit, a sealed one
+# passes, and the seal hook rewrites the file and fails so the user re-stages.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+if ! command -v pre-commit >/dev/null; then
+  echo "installing pre-commit (Debian package)…"
+  (apt-get update -qq && apt-get install -y -qq pre-commit) >/dev/null
+fi
+pre-commit --version
+pre-commit validate-manifest "$here/.pre-commit-hooks.yaml"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PRE_COMMIT_HOME="$work/cache" GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+cd "$work"
+git init -q -b main repo
+cd repo
+mkdir -p certs apps/prod
+cp "$here/testdata/demo/certs/prod.pem" certs/prod.pem
+cat > apps/prod/raw.yaml <<'YAML'
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: web
+stringData:
+  password: PRECOMMIT-MARKER
+YAML
+cp apps/prod/raw.yaml apps/prod/to-seal.yaml
+git add .
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+echo "== secretguard hook on a raw Secret: must fail"
+if pre-commit try-repo "$here" secretguard --files apps/prod/raw.yaml >out.txt 2>&1; then
+  cat out.txt; fail "raw Secret passed the hook"
+fi
+grep -q "raw-secret" out.txt || { cat out.txt; fail "no raw-secret finding"; }
+! grep -q PRECOMMIT-MARKER out.txt || fail "value printed"
+
+echo "== secretguard-seal hook: seals in place and fails so the user re-stages"
+if pre-commit try-repo "$here" secretguard-seal --files apps/prod/to-seal.yaml >out.txt 2>&1; then
+  cat out.txt; fail "seal hook passed although it modified a file"
+fi
+grep -q "kind: SealedSecret" apps/prod/to-seal.yaml || { cat out.txt; fail "file not sealed"; }
+! grep -q PRECOMMIT-MARKER apps/prod/to-seal.yaml || fail "value left in the sealed file"
+git add apps/prod/to-seal.yaml
+
+echo "== secretguard hook on the sealed file: must pass"
+pre-commit try-repo "$here" secretguard --files apps/prod/to-seal.yaml >out.txt 2>&1 || { cat out.txt; fail "sealed file failed the hook"; }
+echo "pre-commit hooks: 3 passed, 0 failed"
