@@ -253,6 +253,22 @@ func writeReport(c *cli.Context, format string, res *scan.Result) error {
 	if err := report.Write(&buf, format, res, opts); err != nil {
 		return failure(err)
 	}
+	if format == "github" {
+		// Annotations show ten per severity; the step summary has them all.
+		if p := os.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
+			f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				return failure(fmt.Errorf("step summary: %w", err))
+			}
+			err = report.StepSummary(f, res)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return failure(fmt.Errorf("step summary: %w", err))
+			}
+		}
+	}
 	if file != "" {
 		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
