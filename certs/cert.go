@@ -33,12 +33,17 @@ func Load(env, path string) (*Cert, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("environment %s: certificate %s does not exist (fetch it with `kubeseal --fetch-cert > %s`)", env, path, path)
 		}
-		return nil, fmt.Errorf("environment %s: read certificate %s: %w", env, path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
+		return nil, fmt.Errorf("environment %s: cannot read certificate %s: %w", env, path, err)
 	}
 	return Parse(env, path, data)
 }
 
-// Parse reads the first CERTIFICATE block of PEM data.
+// Parse reads the first CERTIFICATE block of PEM data, skipping other blocks
+// (and, like kubeseal's client-go parser, certificate blocks with headers).
 func Parse(env, path string, data []byte) (*Cert, error) {
 	for rest := data; ; {
 		var block *pem.Block
@@ -46,7 +51,7 @@ func Parse(env, path string, data []byte) (*Cert, error) {
 		if block == nil {
 			return nil, fmt.Errorf("environment %s: %s holds no PEM certificate", env, path)
 		}
-		if block.Type != "CERTIFICATE" {
+		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
 			continue
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
@@ -65,14 +70,13 @@ func Parse(env, path string, data []byte) (*Cert, error) {
 // Bits is the RSA key size.
 func (c *Cert) Bits() int { return c.Key.N.BitLen() }
 
-// Check refuses an expired (or not yet valid) certificate, as kubeseal does.
+// Check refuses an expired certificate, as kubeseal does (it checks NotAfter
+// only: a controller's fresh certificate must not fail on a laptop whose clock
+// is a little behind, so NotBefore is not checked either).
 func (c *Cert) Check(now time.Time) error {
 	if now.After(c.X509.NotAfter) {
 		return fmt.Errorf("environment %s: certificate %s expired on %s; fetch the controller's current one (kubeseal --fetch-cert)",
 			c.Env, c.Path, c.X509.NotAfter.UTC().Format("2006-01-02"))
-	}
-	if now.Before(c.X509.NotBefore) {
-		return fmt.Errorf("environment %s: certificate %s is not valid before %s", c.Env, c.Path, c.X509.NotBefore.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

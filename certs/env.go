@@ -1,13 +1,16 @@
 package certs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/secretguard/secretguard/config"
@@ -32,16 +35,22 @@ type certResult struct {
 }
 
 // Resolve builds the environments of a repository: the config's, or one per
-// certs/NAME.pem (or .crt) when the config names none.
+// certs/NAME.pem (or .crt) directly in root's certs/ directory when the config
+// names none (certificates elsewhere, such as a chart's TLS files, are not
+// environments). Certificates are not read here: see Cert.
 func Resolve(root string, cfg *config.Config) (*Envs, error) {
 	e := &Envs{root: root, certs: map[string]certResult{}}
-	if len(cfg.Environments) > 0 {
-		e.envs = cfg.Environments
+	if cfg != nil && len(cfg.Environments) > 0 {
+		e.envs = append([]config.Environment(nil), cfg.Environments...)
+		sort.Slice(e.envs, func(i, j int) bool { return e.envs[i].Name < e.envs[j].Name })
 		return e, nil
 	}
 	entries, err := os.ReadDir(filepath.Join(root, "certs"))
 	if err != nil {
-		return e, nil // no certs/: no environments
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return e, nil // no certs/: no environments
+		}
+		return nil, fmt.Errorf("discover environments: %w", err)
 	}
 	seen := map[string]bool{}
 	for _, de := range entries {
@@ -80,9 +89,12 @@ func (e *Envs) Env(name string) (config.Environment, bool) {
 	return config.Environment{}, false
 }
 
-// ForPath lists the environments a repository-relative `/` path belongs to.
+// ForPath lists the environments a repository-relative `/` path belongs to, in
+// name order: with a config, those with a matching `paths` glob; without one,
+// those named by a directory segment of the path (not by the file name).
 func (e *Envs) ForPath(rel string) []string {
 	var out []string
+	rel = path.Clean(rel)
 	dirs := strings.Split(path.Dir(rel), "/")
 	for _, env := range e.envs {
 		if e.byDir {
@@ -122,7 +134,9 @@ func (e *Envs) Pick(rel string) (string, error) {
 	}
 }
 
-// Cert loads (once) the certificate of an environment.
+// Cert loads (once) the certificate of an environment; the result, error
+// included, is cached. It does not check expiry: callers that seal call
+// Cert.Check, while scan reports expiry as a finding.
 func (e *Envs) Cert(name string) (*Cert, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

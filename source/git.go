@@ -6,14 +6,19 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Git is a repository read with go-git: no git binary is needed.
@@ -22,15 +27,51 @@ type Git struct {
 	Root string
 	// trees caches decoded tree objects by hash: history walks revisit them.
 	trees map[plumbing.Hash]*object.Tree
+	// mu serialises object reads: with kept descriptors the pack readers are
+	// shared, and scan workers read blobs concurrently.
+	mu sync.Mutex
 }
 
-// OpenGit opens the repository whose work tree is root.
+// OpenGit opens the repository whose work tree is root. Pack files stay open
+// for the life of the process (KeepDescriptors): by default go-git re-opens
+// and re-stats them for every object, which was a third of a history scan.
 func OpenGit(root string) (*Git, error) {
-	r, err := git.PlainOpenWithOptions(root, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	gitDir, err := FindGitDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("open git repository %s: %w", root, err)
+	}
+	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(),
+		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
+	r, err := git.Open(st, osfs.New(root))
 	if err != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", root, err)
 	}
 	return &Git{Repo: r, Root: root, trees: map[plumbing.Hash]*object.Tree{}}, nil
+}
+
+// FindGitDir resolves root/.git, which is a directory or, in a linked
+// worktree or submodule, a file that says `gitdir: PATH`.
+func FindGitDir(root string) (string, error) {
+	dotGit := filepath.Join(root, ".git")
+	fi, err := os.Stat(dotGit)
+	if err != nil {
+		return "", fmt.Errorf("%s is not a git repository", root)
+	}
+	if fi.IsDir() {
+		return dotGit, nil
+	}
+	b, err := os.ReadFile(dotGit)
+	if err != nil {
+		return "", err
+	}
+	dir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+	if !ok {
+		return "", fmt.Errorf("%s: not a gitdir file", dotGit)
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	return dir, nil
 }
 
 // ErrShallow explains the usual reason a revision is missing in CI.
@@ -50,6 +91,8 @@ func (g *Git) tree(h plumbing.Hash) (*object.Tree, error) {
 
 func (g *Git) blobEntry(p string, h plumbing.Hash, commits []Commit) Entry {
 	return Entry{Path: p, Size: -1, Commits: commits, Read: func() ([]byte, error) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
 		b, err := g.Repo.BlobObject(h)
 		if err != nil {
 			return nil, err

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/secretguard/secretguard/source"
 	"github.com/urfave/cli/v2"
@@ -31,7 +30,7 @@ func installHookCommand() *cli.Command {
 			if err != nil {
 				return failure(err)
 			}
-			gitDir, err := findGitDir(root)
+			gitDir, err := source.FindGitDir(root)
 			if err != nil {
 				return failure(err)
 			}
@@ -64,29 +63,4 @@ exec "$sg" scan --staged --no-color
 			return nil
 		},
 	}
-}
-
-// findGitDir resolves .git, which is a directory or, in a linked worktree or
-// submodule, a file that says `gitdir: PATH`.
-func findGitDir(root string) (string, error) {
-	dotGit := filepath.Join(root, ".git")
-	fi, err := os.Stat(dotGit)
-	if err != nil {
-		return "", fmt.Errorf("%s is not a git repository", root)
-	}
-	if fi.IsDir() {
-		return dotGit, nil
-	}
-	b, err := os.ReadFile(dotGit)
-	if err != nil {
-		return "", err
-	}
-	dir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
-	if !ok {
-		return "", fmt.Errorf("%s: not a gitdir file", dotGit)
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(root, dir)
-	}
-	return dir, nil
 }
