@@ -5,142 +5,428 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/secretguard/secretguard/config"
 )
 
-func writeCert(t *testing.T, path string, pub, priv any, notAfter time.Time) {
+var (
+	keysOnce sync.Once
+	rsaKey   *rsa.PrivateKey
+	ecKey    *ecdsa.PrivateKey
+)
+
+// keys are generated once per test binary (1024 bits: only the size matters here).
+func keys(t *testing.T) (*rsa.PrivateKey, *ecdsa.PrivateKey) {
+	t.Helper()
+	keysOnce.Do(func() {
+		var err error
+		if rsaKey, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+			panic(err)
+		}
+		if ecKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+			panic(err)
+		}
+	})
+	return rsaKey, ecKey
+}
+
+var (
+	year2020 = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	year2100 = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// certPEM is a self-signed certificate, like a sealed-secrets controller's.
+func certPEM(t *testing.T, pub, priv any, notAfter time.Time) ([]byte, []byte) {
 	t.Helper()
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sealed-secret"},
-		NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: notAfter,
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "sealed-secret", Organization: []string{"sealed-secret"}},
+		NotBefore:    time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     notAfter,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), der
+}
+
+func write(t *testing.T, path string, data []byte) {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestLoad(t *testing.T) {
+	rk, ek := keys(t)
 	dir := t.TempDir()
-	rk, _ := rsa.GenerateKey(rand.Reader, 1024)
-	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	writeCert(t, filepath.Join(dir, "ok.pem"), &rk.PublicKey, rk, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
-	writeCert(t, filepath.Join(dir, "ec.pem"), &ek.PublicKey, ek, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
-	os.WriteFile(filepath.Join(dir, "junk.pem"), []byte("not pem"), 0o644)
-
-	c, err := Load("prod", filepath.Join(dir, "ok.pem"))
-	if err != nil {
+	good, der := certPEM(t, &rk.PublicKey, rk, year2100)
+	ecdsaPEM, _ := certPEM(t, &ek.PublicKey, ek, year2100)
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)})
+	files := map[string][]byte{
+		"ok.pem":          good,
+		"key-first.pem":   append(append([]byte{}, keyPEM...), good...), // the first CERTIFICATE block counts
+		"ecdsa.pem":       ecdsaPEM,
+		"junk.pem":        []byte("not pem at all\n"),
+		"empty.pem":       nil,
+		"key-only.pem":    keyPEM,
+		"bad-der.pem":     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("garbage")}),
+		"with-header.pem": append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Headers: map[string]string{"X": "y"}, Bytes: []byte("x")}), good...),
+	}
+	for name, data := range files {
+		write(t, filepath.Join(dir, name), data)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "a-directory.pem"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if c.Bits() != 1024 || len(c.SHA256) != 64 || strings.ToLower(c.SHA256) != c.SHA256 {
-		t.Errorf("bits %d, sha256 %q", c.Bits(), c.SHA256)
-	}
-	for _, tc := range []struct{ file, want string }{
-		{"missing.pem", "environment stage: certificate " + filepath.Join(dir, "missing.pem") + " does not exist"},
-		{"ec.pem", "has a ECDSA key; sealed-secrets needs RSA"},
+	sum := sha256.Sum256(der)
+	wantSHA := hex.EncodeToString(sum[:])
+
+	for _, tc := range []struct {
+		file string
+		err  string // "" means success
+	}{
+		{"ok.pem", ""},
+		{"key-first.pem", ""},
+		{"with-header.pem", ""},
+		{"missing.pem", "does not exist"},
+		{"a-directory.pem", "cannot read certificate"},
 		{"junk.pem", "holds no PEM certificate"},
+		{"empty.pem", "holds no PEM certificate"},
+		{"key-only.pem", "holds no PEM certificate"},
+		{"bad-der.pem", "x509"},
+		{"ecdsa.pem", "has a ECDSA key; sealed-secrets needs RSA"},
 	} {
-		_, err := Load("stage", filepath.Join(dir, tc.file))
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "stage") {
-			t.Errorf("%s: error %v, want %q", tc.file, err, tc.want)
-		}
+		t.Run(tc.file, func(t *testing.T) {
+			p := filepath.Join(dir, tc.file)
+			c, err := Load("stage", p)
+			if tc.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Env != "stage" || c.Path != p || c.Bits() != 1024 || c.SHA256 != wantSHA || c.Key.N.Cmp(rk.N) != 0 {
+					t.Errorf("got env %q path %q bits %d sha256 %s", c.Env, c.Path, c.Bits(), c.SHA256)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.err)
+			}
+			// Every error names the environment and the path.
+			for _, want := range []string{tc.err, "environment stage", p} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			if tc.file == "a-directory.pem" && strings.Count(err.Error(), p) != 1 {
+				t.Errorf("error %q repeats the path", err)
+			}
+		})
 	}
 }
 
 // The fingerprint is openssl's: sha256 over the DER, lowercase hex.
-func TestFingerprintOfDemoCert(t *testing.T) {
-	c, err := Load("prod", "../testdata/demo/certs/prod.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// openssl x509 -in testdata/demo/certs/prod.pem -noout -fingerprint -sha256
-	const want = "21c5805c72c2f1dd2f41d3ead98d2be503c462bf992eaaba9b0657042e250b3d"
-	if c.SHA256 != want {
-		t.Errorf("sha256 %s, want %s", c.SHA256, want)
+func TestFingerprintOfDemoCerts(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		// openssl x509 -in FILE -noout -fingerprint -sha256 | tr -d : | tr A-F a-f
+		{"../testdata/demo/certs/prod.pem", "21c5805c72c2f1dd2f41d3ead98d2be503c462bf992eaaba9b0657042e250b3d"},
+		{"../testdata/demo/certs/stage.pem", "eef92f43f9e6cbe64874a8600a170acd6754c8c3b345ce0ca2daf5229e20b7b2"},
+	} {
+		c, err := Load("demo", tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.SHA256 != tc.want || c.Bits() != 4096 {
+			t.Errorf("%s: sha256 %s (%d bits), want %s (4096)", tc.file, c.SHA256, c.Bits(), tc.want)
+		}
+		if err := c.Check(time.Date(2124, 12, 31, 0, 0, 0, 0, time.UTC)); err != nil {
+			t.Errorf("%s: %v", tc.file, err)
+		}
 	}
 }
 
 func TestExpiry(t *testing.T) {
-	c, err := Load("old", "../testdata/keys/expired.pem")
+	c, err := Load("old", "../testdata/keys/expired.pem") // valid 2019-01-01 .. 2020-01-01
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	if err := c.Check(now); err == nil || !strings.Contains(err.Error(), "environment old: certificate ../testdata/keys/expired.pem expired on 2020-01-01") {
-		t.Errorf("Check: %v", err)
-	}
-	if err := c.Check(time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-		t.Errorf("valid in 2019: %v", err)
-	}
-	if !c.ExpiresWithin(time.Date(2019, 12, 15, 0, 0, 0, 0, time.UTC), 30*24*time.Hour) {
-		t.Error("expires within 30 days of 2019-12-15")
-	}
-	if c.ExpiresWithin(time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC), 30*24*time.Hour) {
-		t.Error("does not expire within 30 days of 2019-06-01")
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		now      time.Time
+		within   time.Duration
+		checkErr string
+		expiring bool
+	}{
+		{time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), 30 * day, "environment old: certificate ../testdata/keys/expired.pem expired on 2020-01-01", true},
+		{year2020.Add(time.Second), 0, "expired on 2020-01-01", true},
+		{year2020, 0, "", false}, // valid through its NotAfter second
+		{time.Date(2019, 12, 15, 0, 0, 0, 0, time.UTC), 30 * day, "", true},
+		{time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC), 30 * day, "", false},
+		// Not yet valid is accepted, as kubeseal does: clocks differ.
+		{time.Date(2018, 6, 1, 0, 0, 0, 0, time.UTC), 30 * day, "", false},
+	} {
+		err := c.Check(tc.now)
+		if (tc.checkErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.checkErr)) {
+			t.Errorf("Check(%s) = %v, want %q", tc.now, err, tc.checkErr)
+		}
+		if got := c.ExpiresWithin(tc.now, tc.within); got != tc.expiring {
+			t.Errorf("ExpiresWithin(%s, %s) = %v", tc.now, tc.within, got)
+		}
 	}
 }
 
-func TestEnvMapping(t *testing.T) {
+// repo writes certs/NAME for each name, plus extra files.
+func repo(t *testing.T, certFiles ...string) string {
+	t.Helper()
+	rk, _ := keys(t)
 	root := t.TempDir()
-	rk, _ := rsa.GenerateKey(rand.Reader, 1024)
-	for _, n := range []string{"prod", "stage"} {
-		writeCert(t, filepath.Join(root, "certs", n+".pem"), &rk.PublicKey, rk, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+	good, _ := certPEM(t, &rk.PublicKey, rk, year2100)
+	for _, f := range certFiles {
+		write(t, filepath.Join(root, filepath.FromSlash(f)), good)
 	}
-	// Without a config: certs/NAME.pem and a directory named NAME.
+	return root
+}
+
+func TestDiscover(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []string
+		err   string
+	}{
+		{"none", nil, []string{}, ""},
+		{"pem and crt", []string{"certs/prod.pem", "certs/stage.crt", "certs/README.md", "certs/sub/dev.pem"}, []string{"prod", "stage"}, ""},
+		{"only root certs/", []string{"charts/web/certs/tls.crt", "certs/prod.pem"}, []string{"prod"}, ""},
+		{"both extensions", []string{"certs/prod.pem", "certs/prod.crt"}, nil, "both prod.pem and prod.crt"},
+		{"certs is a file", []string{"certs"}, []string{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Resolve(repo(t, tc.files...), &config.Config{})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Names(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Names() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// A nil config is the zero configuration.
+	if e, err := Resolve(repo(t, "certs/prod.pem"), nil); err != nil || len(e.Names()) != 1 {
+		t.Errorf("nil config: %v, %v", e, err)
+	}
+}
+
+func TestPickDiscovered(t *testing.T) {
+	root := repo(t, "certs/prod.pem", "certs/stage.crt")
 	e, err := Resolve(root, &config.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ path, want, err string }{
-		{"clusters/prod/app/secret.yaml", "prod", ""},
-		{"apps/web/overlays/stage/s.yaml", "stage", ""},
-		{"apps/web/base/s.yaml", "", "belongs to no environment (known: prod, stage)"},
-		{"prod/stage/s.yaml", "", "belongs to several environments (prod, stage)"},
-		{"apps/prod.yaml", "", "belongs to no environment"}, // a file name is not a directory
+	for _, tc := range []struct {
+		path    string
+		matches []string
+		want    string
+		err     string
+	}{
+		{"clusters/prod/app/secret.yaml", []string{"prod"}, "prod", ""},
+		{"./clusters/prod/secret.yaml", []string{"prod"}, "prod", ""},
+		{"apps/web/overlays/stage/s.yaml", []string{"stage"}, "stage", ""},
+		{"prod/s.yaml", []string{"prod"}, "prod", ""},
+		{"apps/web/base/s.yaml", nil, "", "apps/web/base/s.yaml belongs to no environment (known: prod, stage)"},
+		{"apps/prod.yaml", nil, "", "belongs to no environment"}, // a file name is not a directory
+		{"apps/prod", nil, "", "belongs to no environment"},
+		{"production/s.yaml", nil, "", "belongs to no environment"}, // whole segments only
+		{"prod/stage/s.yaml", []string{"prod", "stage"}, "", "prod/stage/s.yaml belongs to several environments (prod, stage)"},
 	} {
-		got, err := e.Pick(tc.path)
-		if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("Pick(%s) = %q, %v; want %q, %q", tc.path, got, err, tc.want, tc.err)
-		}
+		t.Run(tc.path, func(t *testing.T) {
+			if got := e.ForPath(tc.path); !reflect.DeepEqual(got, tc.matches) {
+				t.Errorf("ForPath = %q, want %q", got, tc.matches)
+			}
+			got, err := e.Pick(tc.path)
+			if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("Pick = %q, %v; want %q, %q", got, err, tc.want, tc.err)
+			}
+		})
 	}
-	if c, err := e.Cert("prod"); err != nil || c.Path != "certs/prod.pem" {
-		t.Errorf("Cert(prod) = %v, %v", c, err)
+	env, ok := e.Env("stage")
+	if !ok || env.Cert != "certs/stage.crt" || env.Name != "stage" {
+		t.Errorf("Env(stage) = %+v, %v", env, ok)
+	}
+	if _, ok := e.Env("dev"); ok {
+		t.Error("Env(dev) exists")
+	}
+}
+
+func TestPickConfigured(t *testing.T) {
+	root := repo(t, "certs/prod.pem", "certs/stage.pem")
+	for _, tc := range []struct {
+		name, config string
+		cases        map[string]string // path -> environment, or "error: substring"
+	}{
+		{"two environments", `
+environments:
+  stage:
+    cert: certs/stage.pem
+    paths: ["clusters/stage/**", "**/overlays/stage/**"]
+  prod:
+    cert: certs/prod.pem
+    paths: ["clusters/prod/**", "**/overlays/prod/**", "shared/**"]
+  dev:
+    cert: certs/dev.pem
+    paths: ["shared/**"]
+`, map[string]string{
+			"clusters/prod/a/s.yaml":      "prod",
+			"apps/x/overlays/stage/s.yml": "stage",
+			"apps/x/base/s.yaml":          "error: apps/x/base/s.yaml belongs to no environment (known: dev, prod, stage)",
+			"shared/s.yaml":               "error: belongs to several environments (dev, prod)",
+			"stage/s.yaml":                "error: belongs to no environment", // globs, not directory names
+		}},
+		{"one environment takes every file", `
+environments:
+  prod:
+    cert: certs/prod.pem
+    paths: ["**/overlays/prod/**"]
+`, map[string]string{
+			"a/overlays/prod/x.yaml": "prod",
+			"anything/else.yaml":     "prod",
+		}},
+		{"one environment without paths", `
+environments:
+  prod:
+    cert: certs/prod.pem
+`, map[string]string{"x.yaml": "prod"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := config.Parse([]byte(tc.config))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := Resolve(root, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p, want := range tc.cases {
+				got, err := e.Pick(p)
+				if msg, ok := strings.CutPrefix(want, "error: "); ok {
+					if err == nil || !strings.Contains(err.Error(), msg) {
+						t.Errorf("Pick(%s) = %q, %v; want error %q", p, got, err, msg)
+					}
+				} else if got != want || err != nil {
+					t.Errorf("Pick(%s) = %q, %v; want %q", p, got, err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestPickWithoutEnvironments(t *testing.T) {
+	e, err := Resolve(t.TempDir(), &config.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Pick("a/s.yaml"); err == nil || !strings.Contains(err.Error(), "a/s.yaml: no environments") {
+		t.Errorf("Pick: %v", err)
+	}
+	if got := e.ForPath("a/s.yaml"); len(got) != 0 {
+		t.Errorf("ForPath = %q", got)
+	}
+}
+
+// Certificates are read on first use only: a missing or expired one does not
+// stop Resolve (so scan works), and Cert caches its result, errors included.
+func TestCertLazyAndCached(t *testing.T) {
+	root := repo(t, "certs/prod.pem")
+	if err := os.WriteFile(filepath.Join(root, "certs", "old.pem"), mustRead(t, "../testdata/keys/expired.pem"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(`
+environments:
+  prod: {cert: certs/prod.pem, paths: ["prod/**"]}
+  gone: {cert: certs/gone.pem, paths: ["gone/**"]}
+  old: {cert: certs/old.pem, paths: ["old/**"]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Resolve(root, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Names(), []string{"gone", "old", "prod"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Names() = %q, want %q", got, want)
 	}
 
-	// With a config: doublestar globs; a single environment takes every file.
-	cfg, err := config.Parse([]byte("environments:\n  prod:\n    cert: certs/prod.pem\n    paths: [\"**/overlays/prod/**\"]\n"))
+	c1, err := e.Cert("prod")
+	if err != nil || c1.Path != "certs/prod.pem" || c1.Env != "prod" {
+		t.Fatalf("Cert(prod) = %+v, %v", c1, err)
+	}
+	if c2, _ := e.Cert("prod"); c2 != c1 {
+		t.Error("Cert(prod) not cached")
+	}
+
+	_, err = e.Cert("gone")
+	if err == nil || !strings.Contains(err.Error(), "environment gone") || !strings.Contains(err.Error(), filepath.Join(root, "certs", "gone.pem")) {
+		t.Errorf("Cert(gone) = %v", err)
+	}
+	write(t, filepath.Join(root, "certs", "gone.pem"), mustRead(t, filepath.Join(root, "certs", "prod.pem")))
+	if _, err2 := e.Cert("gone"); err2 == nil || err2.Error() != err.Error() {
+		t.Errorf("Cert(gone) error not cached: %v", err2)
+	}
+
+	old, err := e.Cert("old") // loads; expiry is the caller's check
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err = Resolve(root, cfg)
+	if err := old.Check(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err == nil || !strings.Contains(err.Error(), "environment old: certificate certs/old.pem expired") {
+		t.Errorf("Check = %v", err)
+	}
+
+	if _, err := e.Cert("nope"); err == nil || !strings.Contains(err.Error(), `no environment "nope" (known: gone, old, prod)`) {
+		t.Errorf("Cert(nope) = %v", err)
+	}
+}
+
+// An absolute cert path in the config is used as is.
+func TestCertAbsolutePath(t *testing.T) {
+	other := repo(t, "elsewhere/prod.pem")
+	abs := filepath.ToSlash(filepath.Join(other, "elsewhere", "prod.pem"))
+	e, err := Resolve(t.TempDir(), &config.Config{Environments: []config.Environment{{Name: "prod", Cert: abs}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"a/overlays/prod/x.yaml", "anything/else.yaml"} {
-		if got, err := e.Pick(p); got != "prod" || err != nil {
-			t.Errorf("Pick(%s) = %q, %v", p, got, err)
-		}
+	if _, err := e.Cert("prod"); err != nil {
+		t.Error(err)
 	}
-	if got := e.ForPath("anything/else.yaml"); len(got) != 0 {
-		t.Errorf("ForPath = %v", got)
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := e.Cert("nope"); err == nil {
-		t.Error("no error for an unknown environment")
-	}
+	return b
 }

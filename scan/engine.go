@@ -246,7 +246,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		return r
 	}
 	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
-		return r // binary: not ours
+		// Binary: not ours. A "manifest" that is binary deserves a word.
+		if m, _ := Kind(e.Path); m {
+			r.skipped = &source.Notice{Path: e.Path, Reason: "binary (NUL byte in the first 8000 bytes)"}
+		}
+		return r
 	}
 	r.read = true
 	r.path = e.Path

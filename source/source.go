@@ -172,6 +172,11 @@ func (d *Dir) Walk(fn func(Entry) error) error {
 		if err != nil {
 			return err
 		}
+		if !fi.IsDir() && !fi.Mode().IsRegular() {
+			// A FIFO or device would block or never end.
+			d.Notices = append(d.Notices, Notice{Path: rel, Reason: "not a regular file"})
+			continue
+		}
 		if !fi.IsDir() {
 			// A file named on the command line is read as given, even when a walk
 			// would skip it.
@@ -207,7 +212,11 @@ func (d *Dir) Walk(fn func(Entry) error) error {
 				d.Notices = append(d.Notices, Notice{Path: r, Reason: "symbolic link not followed"})
 				return nil
 			}
-			if !e.Type().IsRegular() || (d.Skip != nil && d.Skip(r, false)) {
+			if d.Skip != nil && d.Skip(r, false) {
+				return nil
+			}
+			if !e.Type().IsRegular() {
+				d.Notices = append(d.Notices, Notice{Path: r, Reason: "not a regular file"})
 				return nil
 			}
 			return add(r, path)

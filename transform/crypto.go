@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/secretguard/secretguard/config"
 )
@@ -34,6 +35,12 @@ func Label(scope, namespace, name string) []byte {
 // under an all-zero nonce (safe: every key seals exactly one value). Output:
 // uint16 big-endian len(rsa part) || rsa part || GCM ciphertext.
 func Encrypt(rnd io.Reader, pub *rsa.PublicKey, label, plaintext []byte) ([]byte, error) {
+	if pub == nil || pub.N == nil {
+		return nil, errors.New("no RSA public key")
+	}
+	if pub.Size() > math.MaxUint16 {
+		return nil, fmt.Errorf("%d-bit RSA key: too large for the 2-byte length header", pub.N.BitLen())
+	}
 	key := make([]byte, sessionKeySize)
 	if _, err := io.ReadFull(rnd, key); err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
@@ -50,6 +57,16 @@ func Encrypt(rnd io.Reader, pub *rsa.PublicKey, label, plaintext []byte) ([]byte
 	binary.BigEndian.PutUint16(out, uint16(len(rsaCT)))
 	out = append(out, rsaCT...)
 	return gcm.Seal(out, make([]byte, gcm.NonceSize()), plaintext, nil), nil
+}
+
+// EncryptString is Encrypt with the result in standard base64, as it is written
+// to spec.encryptedData.
+func EncryptString(rnd io.Reader, pub *rsa.PublicKey, label, plaintext []byte) (string, error) {
+	ct, err := Encrypt(rnd, pub, label, plaintext)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(ct), nil
 }
 
 // Decrypt reverses Encrypt. secretguard never unseals in normal use (it has no

@@ -227,6 +227,10 @@ func prepare(file string, r rawDoc, t *Target, opt Options) (Change, map[string]
 	if ch.Name == "" {
 		return fail("Secret has no metadata.name")
 	}
+	if expanded(root, maxNodes) > maxNodes {
+		// An alias bomb: copying it into the template would expand it.
+		return fail("Secret %s expands to more than %d YAML nodes through aliases", ch.Name, maxNodes)
+	}
 	ch.Scope = opt.Scope
 	if ch.Scope == "" {
 		anns := manifest.Field(md, "annotations")
@@ -281,6 +285,31 @@ func prepare(file string, r rawDoc, t *Target, opt Options) (Change, map[string]
 	}
 	sort.Strings(ch.Keys)
 	return ch, plain, nil
+}
+
+// maxNodes bounds the alias-expanded size of a Secret the sealer copies.
+const maxNodes = 100000
+
+// expanded counts the nodes of n with aliases followed, stopping past limit.
+func expanded(n *yaml.Node, limit int) int {
+	count := 0
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || count > limit || depth > 10000 {
+			count = limit + 1
+			return
+		}
+		count++
+		if n.Kind == yaml.AliasNode {
+			walk(n.Alias, depth+1)
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return count
 }
 
 // decodeBase64 accepts what the API server accepts: standard base64, with line
