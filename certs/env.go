@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/secretguard/secretguard/config"
@@ -45,10 +44,11 @@ func Resolve(root string, cfg *config.Config) (*Envs, error) {
 		sort.Slice(e.envs, func(i, j int) bool { return e.envs[i].Name < e.envs[j].Name })
 		return e, nil
 	}
-	entries, err := os.ReadDir(filepath.Join(root, "certs"))
+	dir := filepath.Join(root, "certs")
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return e, nil // no certs/: no environments
+		if fi, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) || (serr == nil && !fi.IsDir()) {
+			return e, nil // no certs/ directory: no environments
 		}
 		return nil, fmt.Errorf("discover environments: %w", err)
 	}

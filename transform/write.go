@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 )
 
 // WriteFile replaces path with data atomically: a temp file in the same
@@ -15,7 +16,7 @@ func WriteFile(path string, data []byte) (err error) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".secretguard-*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMarker+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -46,3 +47,12 @@ func WriteFile(path string, data []byte) (err error) {
 	}
 	return nil
 }
+
+// tempMarker is in the name of every temp file WriteFile creates.
+const tempMarker = ".secretguard-"
+
+var tempName = regexp.MustCompile(`^\..+\.secretguard-[0-9]+$`)
+
+// IsTempFile reports a temp file that WriteFile left behind when the process
+// was killed between create and rename; the next run removes it.
+func IsTempFile(path string) bool { return tempName.MatchString(filepath.Base(path)) }

@@ -100,11 +100,25 @@ type sealRun struct {
 // seal seals every raw Secret of the repository's paths; errors per file are
 // printed and counted, the run goes on.
 func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
-	entries, err := source.Entries(r.dirSource())
+	all, err := source.Entries(r.dirSource())
 	if err != nil {
 		return nil, failure(err)
 	}
 	out, errOut := c.App.Writer, c.App.ErrWriter
+	// Temp files of a run that was killed mid-write: the files they were
+	// for are whole (old or new), the temp files are litter.
+	entries := all[:0]
+	for _, e := range all {
+		if !transform.IsTempFile(e.Path) {
+			entries = append(entries, e)
+			continue
+		}
+		if m.write {
+			if err := os.Remove(filepath.Join(r.Root, filepath.FromSlash(e.Path))); err == nil {
+				fmt.Fprintf(errOut, "secretguard: removed %s, left by an interrupted run\n", e.Path)
+			}
+		}
+	}
 	run := &sealRun{}
 	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope}
 	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
