@@ -76,7 +76,9 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 	rs := newRuleSet(c.Config)
 	workers := c.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// More workers than cores: a worker blocked in open/read leaves its
+		// core to another.
+		workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	type job struct {
 		i int

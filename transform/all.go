@@ -14,11 +14,14 @@ type Outcome struct {
 }
 
 // SealAll seals many files in parallel (RSA dominates the cost, and it scales
-// with cores) and hands each outcome to fn in entry order, so output and
-// writes are deterministic. At most a few files per worker are in flight.
-// isManifest picks the files to read.
-func SealAll(entries []source.Entry, isManifest func(string) bool, opt Options, target func(rel string) (*Target, error), fn func(Outcome) error) error {
-	workers := runtime.GOMAXPROCS(0)
+// with cores) and hands each outcome to fn in entry order, so output is
+// deterministic. At most a few files per worker are in flight. isManifest
+// picks the files to read. write, when set, runs in the worker right after a
+// file is sealed (its fsync overlaps with other files' work); its error is the
+// outcome's.
+func SealAll(entries []source.Entry, isManifest func(string) bool, opt Options, target func(rel string) (*Target, error), write func(rel string, res *Result) error, fn func(Outcome) error) error {
+	// More workers than cores: while one waits for its fsync, another encrypts.
+	workers := 4 * runtime.GOMAXPROCS(0)
 	done := make([]chan Outcome, len(entries))
 	for i := range done {
 		done[i] = make(chan Outcome, 1)
@@ -28,7 +31,11 @@ func SealAll(entries []source.Entry, isManifest func(string) bool, opt Options, 
 	for w := 0; w < workers; w++ {
 		go func() {
 			for i := range jobs {
-				done[i] <- sealEntry(entries[i], opt, target)
+				o := sealEntry(entries[i], opt, target)
+				if write != nil && o.Err == nil && o.Result != nil && o.Result.New != nil {
+					o.Err = write(o.Path, o.Result)
+				}
+				done[i] <- o
 			}
 		}()
 	}

@@ -45,7 +45,7 @@ func BenchmarkSealAll1000(b *testing.B) {
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		sealed := 0
-		err := transform.SealAll(entries, all, transform.Options{}, target, func(o transform.Outcome) error {
+		err := transform.SealAll(entries, all, transform.Options{}, target, nil, func(o transform.Outcome) error {
 			if o.Err != nil {
 				return o.Err
 			}

@@ -45,7 +45,7 @@ func Encrypt(rnd io.Reader, pub *rsa.PublicKey, label, plaintext []byte) ([]byte
 	if _, err := io.ReadFull(rnd, key); err != nil {
 		return nil, fmt.Errorf("session key: %w", err)
 	}
-	rsaCT, err := rsa.EncryptOAEP(sha256.New(), rnd, pub, key, label)
+	rsaCT, err := encryptOAEP(rnd, pub, key, label)
 	if err != nil {
 		return nil, fmt.Errorf("rsa-oaep: %w", err)
 	}

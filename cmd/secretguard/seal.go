@@ -121,8 +121,14 @@ func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
 	}
 	run := &sealRun{}
 	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope}
+	var write func(string, *transform.Result) error
+	if m.write {
+		write = func(rel string, res *transform.Result) error {
+			return transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New)
+		}
+	}
 	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
-		func(rel string) (*transform.Target, error) { return r.target(c, rel) },
+		func(rel string) (*transform.Target, error) { return r.target(c, rel) }, write,
 		func(o transform.Outcome) error {
 			var tooLarge *source.TooLargeError
 			switch {
@@ -154,13 +160,6 @@ func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
 					}
 					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
 						verb, rel, ch.Line, nsName(ch.Namespace, ch.Name), len(ch.Keys), plural(len(ch.Keys)), ch.Env, ch.Scope, into)
-				}
-			}
-			if m.write {
-				if err := transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New); err != nil {
-					fmt.Fprintf(errOut, "secretguard: %v\n", err)
-					run.failed++
-					return nil
 				}
 			}
 			run.files = append(run.files, rel)
