@@ -13,5 +13,11 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	// The headroom is for speed, not for keeping data: what a scan keeps is a
+	// few MB (findings and cross-file facts) however large the tree. A soft
+	// limit makes the collector work harder instead of growing past it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
 	os.Exit(Main(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
