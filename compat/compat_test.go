@@ -54,43 +54,6 @@ func seal(t *testing.T, in, scope string) []byte {
 	return res.New
 }
 
-// unseal decrypts with the real kubeseal and returns the Secret's data values.
-func unseal(t *testing.T, sealed []byte) (map[string][]byte, error) {
-	t.Helper()
-	cmd := exec.Command(kubeseal(t), "--recovery-unseal", "--recovery-private-key", keyFile, "-o", "yaml")
-	cmd.Stdin = bytes.NewReader(sealed)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("kubeseal: %v: %s", err, stderr.String())
-	}
-	out := map[string][]byte{}
-	for _, d := range manifest.Documents(stdout.Bytes(), false) {
-		if d.Blank() {
-			continue
-		}
-		if err := d.Parse(); err != nil {
-			t.Fatalf("kubeseal output: %v", err)
-		}
-		for _, k := range []string{"data"} {
-			m := manifest.Field(d.Node.YNode(), k)
-			for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
-				// kubeseal prints an empty value as null (a nil []byte).
-				if m.Content[i+1].Tag == "!!null" {
-					out[m.Content[i].Value] = nil
-					continue
-				}
-				v, err := base64.StdEncoding.DecodeString(m.Content[i+1].Value)
-				if err != nil {
-					t.Fatal(err)
-				}
-				out[m.Content[i].Value] = v
-			}
-		}
-	}
-	return out, nil
-}
-
 func secret(name, ns string, block string, kv map[string]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\n", name)
@@ -127,7 +90,7 @@ func TestKubesealDecryptsOurOutput(t *testing.T) {
 				}
 				kv[k] = v
 			}
-			got, err := unseal(t, seal(t, secret("app", "web", c.block, kv), c.scope))
+			got, err := recoveryUnseal(t, seal(t, secret("app", "web", c.block, kv), c.scope))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,17 +116,17 @@ func TestStrictScopeBinds(t *testing.T) {
 		"moved":   func(s string) string { return strings.ReplaceAll(s, "namespace: web", "namespace: elsewhere") },
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := unseal(t, []byte(edit(sealed))); err == nil {
+			if _, err := recoveryUnseal(t, []byte(edit(sealed))); err == nil {
 				t.Errorf("kubeseal decrypted a %s strict SealedSecret", name)
 			}
 		})
 	}
 	// Namespace-wide survives a rename, not a move.
 	nw := string(seal(t, secret("app", "web", "stringData", map[string]string{"k": "v"}), "namespace-wide"))
-	if _, err := unseal(t, []byte(strings.ReplaceAll(nw, "name: app", "name: other"))); err != nil {
+	if _, err := recoveryUnseal(t, []byte(strings.ReplaceAll(nw, "name: app", "name: other"))); err != nil {
 		t.Errorf("namespace-wide rename: %v", err)
 	}
-	if _, err := unseal(t, []byte(strings.ReplaceAll(nw, "namespace: web", "namespace: elsewhere"))); err == nil {
+	if _, err := recoveryUnseal(t, []byte(strings.ReplaceAll(nw, "namespace: web", "namespace: elsewhere"))); err == nil {
 		t.Error("kubeseal decrypted a moved namespace-wide SealedSecret")
 	}
 }

@@ -4,22 +4,18 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/secretguard/secretguard/certs"
-	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/internal/sealtest"
 	"github.com/secretguard/secretguard/transform"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/seal/*.txtar")
@@ -157,41 +153,13 @@ func TestSealCases(t *testing.T) {
 // decryptAll decrypts every SealedSecret of out: `namespace/name key="value"` lines.
 func decryptAll(t *testing.T, out []byte, name string, key *rsa.PrivateKey) string {
 	t.Helper()
-	var lines []string
-	for _, d := range manifest.Documents(out, strings.HasSuffix(name, ".json")) {
-		if d.Blank() {
-			continue
-		}
-		if err := d.Parse(); err != nil {
-			t.Fatalf("output does not parse: %v", err)
-		}
-		root := d.Node.YNode()
-		if manifest.Scalar(manifest.Field(root, "kind")) != "SealedSecret" {
-			continue
-		}
-		md := manifest.Field(root, "metadata")
-		ns, n := manifest.Scalar(manifest.Field(md, "namespace")), manifest.Scalar(manifest.Field(md, "name"))
-		label := transform.Label(transform.SealedScope(root), ns, n)
-		manifest.Pairs(manifest.Path(root, "spec", "encryptedData"), func(k, v *yaml.Node) {
-			if v.Tag == "!!null" {
-				lines = append(lines, fmt.Sprintf("%s/%s %s=<null>", ns, n, k.Value))
-				return
-			}
-			ct, err := base64.StdEncoding.DecodeString(v.Value)
-			if err != nil {
-				t.Fatalf("%s: not base64", k.Value)
-			}
-			pt, err := transform.Decrypt(key, label, ct)
-			if err != nil {
-				lines = append(lines, fmt.Sprintf("%s/%s %s=<%v>", ns, n, k.Value, err))
-				return
-			}
-			lines = append(lines, fmt.Sprintf("%s/%s %s=%q", ns, n, k.Value, pt))
-		})
+	values, err := sealtest.DecryptAll(out, strings.HasSuffix(name, ".json"), key)
+	if err != nil {
+		t.Fatalf("output: %v", err)
 	}
-	sort.Strings(lines)
-	if len(lines) == 0 {
-		return ""
+	var b strings.Builder
+	for _, v := range values {
+		b.WriteString(v.String() + "\n")
 	}
-	return strings.Join(lines, "\n") + "\n"
+	return b.String()
 }

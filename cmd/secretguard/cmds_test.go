@@ -1,22 +1,15 @@
 package main
 
 import (
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/secretguard/secretguard/manifest"
-	"github.com/secretguard/secretguard/transform"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"github.com/secretguard/secretguard/internal/sealtest"
 )
 
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -53,33 +46,17 @@ func unsealCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: unseal KEYFILE FILE")
 	}
-	priv := loadKey(ts, ts.MkAbs(args[0]))
+	priv, err := sealtest.LoadKey(ts.MkAbs(args[0]))
+	ts.Check(err)
 	data, err := os.ReadFile(ts.MkAbs(args[1]))
 	ts.Check(err)
-	var lines []string
+	values, err := sealtest.DecryptAll(data, strings.HasSuffix(args[1], ".json"), priv)
+	ts.Check(err)
 	var failed error
-	for _, d := range manifest.Documents(data, strings.HasSuffix(args[1], ".json")) {
-		if d.Blank() || d.Parse() != nil {
-			continue
+	for _, v := range values {
+		if v.Err != nil {
+			failed = fmt.Errorf("%s/%s %s: %v", v.Namespace, v.Name, v.Key, v.Err)
 		}
-		root := d.Node.YNode()
-		if manifest.Scalar(manifest.Field(root, "kind")) != "SealedSecret" {
-			continue
-		}
-		md := manifest.Field(root, "metadata")
-		ns, name := manifest.Scalar(manifest.Field(md, "namespace")), manifest.Scalar(manifest.Field(md, "name"))
-		label := transform.Label(transform.SealedScope(root), ns, name)
-		manifest.Pairs(manifest.Path(root, "spec", "encryptedData"), func(k, v *yaml.Node) {
-			ct, err := base64.StdEncoding.DecodeString(v.Value)
-			if err == nil {
-				var pt []byte
-				if pt, err = transform.Decrypt(priv, label, ct); err == nil {
-					lines = append(lines, fmt.Sprintf("%s/%s %s=%s", ns, name, k.Value, pt))
-					return
-				}
-			}
-			failed = fmt.Errorf("%s/%s %s: %v", ns, name, k.Value, err)
-		})
 	}
 	if neg {
 		if failed == nil {
@@ -90,23 +67,7 @@ func unsealCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if failed != nil {
 		ts.Fatalf("%v", failed)
 	}
-	sort.Strings(lines)
-	for _, l := range lines {
-		fmt.Fprintln(ts.Stdout(), l)
+	for _, v := range values {
+		fmt.Fprintf(ts.Stdout(), "%s/%s %s=%s\n", v.Namespace, v.Name, v.Key, v.Plain)
 	}
-}
-
-func loadKey(ts *testscript.TestScript, path string) *rsa.PrivateKey {
-	data, err := os.ReadFile(path)
-	ts.Check(err)
-	block, _ := pem.Decode(data)
-	if block == nil {
-		ts.Fatalf("%s: no PEM block", path)
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	ts.Check(err)
-	return k.(*rsa.PrivateKey)
 }
