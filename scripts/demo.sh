@@ -18,4 +18,6 @@ step "$bin" seal .
 step "$bin" seal --check .
 step "$bin" scan .
 echo
-echo "sealed copy left in place for a look: $work (removed on exit)"
+echo "(the sealed copy in $work is removed now; set KEEP=1 to keep it)"
+[ -n "${KEEP:-}" ] && trap - EXIT
+exit 0
