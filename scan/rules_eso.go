@@ -65,9 +65,17 @@ func (secretStoreInlineCredentials) CheckObject(c *Context, o *Object, emit func
 	if !isExternalSecretsKind(o, "SecretStore") && !isExternalSecretsKind(o, "ClusterSecretStore") {
 		return
 	}
+	// Each node is walked once: aliases may point at the same node many times
+	// (an alias bomb would otherwise take exponential time).
+	seen := map[*yaml.Node]bool{}
 	var walk func(n *yaml.Node, path string, inRef bool)
 	walk = func(n *yaml.Node, path string, inRef bool) {
-		manifest.Pairs(manifest.Resolve(n), func(k, v *yaml.Node) {
+		n = manifest.Resolve(n)
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		manifest.Pairs(n, func(k, v *yaml.Node) {
 			v = manifest.Resolve(v)
 			p := path + "." + k.Value
 			switch {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,14 @@ func hostileTree(t *testing.T) string {
 	w("alias-bomb.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: bomb\n  namespace: n\n  annotations:\n    a: x\n"+
 		"stringData:\n  k: HOSTILE-1\nbomb:\n  "+strings.ReplaceAll(anchors.String(), "\n", "\n  ")+"\n")
 	_ = bomb
+	// The same bomb inside a SecretStore's provider, which a rule walks.
+	var store strings.Builder
+	store.WriteString("apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata: {name: s, namespace: n}\nanchors:\n  a0: &a0 {token: x}\n")
+	for i := 1; i < 40; i++ {
+		store.WriteString(fmt.Sprintf("  a%d: &a%d {l: *a%d, r: *a%d}\n", i, i, i-1, i-1))
+	}
+	store.WriteString("spec:\n  provider:\n    vault: *a39\n")
+	w("store-bomb.yaml", store.String())
 	w("deep.yaml", "kind: Secret\nx: "+strings.Repeat("[", 20000)+strings.Repeat("]", 20000)+"\n")
 	w("deep-map.yaml", "kind: Secret\n"+deepMap(20000))
 	w("invalid-utf8.yaml", "kind: Secret\nstringData:\n  k: \xff\xfe\xfd HOSTILE-2\n")
@@ -104,6 +113,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	for _, want := range []string{
 		"alias-bomb.yaml:9:3: error raw-secret",
+		"store-bomb.yaml:5:12: error secret-store-inline-credentials",
 		"deep.yaml:2:",  // parse-error: too deep
 		"deep-map.yaml", // parse-error
 		"invalid-utf8.yaml:",
