@@ -22,7 +22,7 @@ func migrateCommand() *cli.Command {
 			"on any ref and reports every Secret that was committed raw: those values must be rotated,\n" +
 			"since sealing does not erase history.",
 		Flags: []cli.Flag{configFlag, failOnFlag, noColorFlag, quietFlag,
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` of the report on stdout (or --output): text (Markdown) or json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` on stdout (or --output): text (the Markdown report), json (the migration), or sarif/github (the history findings)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.StringFlag{Name: "report", Usage: "also write the Markdown report to `FILE`"},
 			&cli.BoolFlag{Name: "commit", Usage: "commit the sealed files (go-git; author from the repository's git config)"},
@@ -39,8 +39,8 @@ func runMigrate(c *cli.Context) error {
 		return err
 	}
 	format := c.String("format")
-	if format != "text" && format != "json" {
-		return usage("migrate --format %q: want text or json", format)
+	if !validFormat(format) {
+		return usage("migrate --format %q: want text, json, sarif or github", format)
 	}
 	if c.Args().Len() > 1 {
 		return usage("migrate takes one PATH, the repository")
@@ -104,9 +104,12 @@ func runMigrate(c *cli.Context) error {
 		}
 	}
 	var out bytes.Buffer
-	if format == "json" {
+	switch format {
+	case "json":
 		err = report.MigrationJSON(&out, m)
-	} else {
+	case "sarif", "github":
+		err = report.Write(&out, format, hist, report.Options{Version: version})
+	default:
 		_, err = out.Write(md.Bytes())
 	}
 	if err != nil {
