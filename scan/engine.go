@@ -148,8 +148,9 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		if c.History || c.Partial && tr.rule.Info().WholeTree {
 			continue
 		}
+		id := tr.rule.Info().ID
 		tr.rule.CheckTree(c, ix, func(f Finding) {
-			if d := ix.docOf(f.File, f.Line); d == nil || !ignored(d, f.Rule) {
+			if d := ix.docOf(f.File, f.Line); d == nil || !ignored(d, id) {
 				rs.accept(c, tr.sev, tr.rule.Info(), f, &res.Findings)
 			}
 		})
@@ -314,7 +315,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		if collect && hasIgnore(d) {
-			r.facts.ignores = append(r.facts.ignores, ignoreDoc{line: d.Line, doc: d})
+			r.facts.ignores = append(r.facts.ignores, ignoreDoc{line: d.Line, end: d.Line + bytes.Count(d.Text, []byte("\n")), doc: d})
 		}
 		for _, o := range objects(e.Path, d) {
 			if isKustomization && o.Kind == "" {

@@ -84,9 +84,10 @@ type Kustomization struct {
 	Patches                           []string // repo-relative patch files
 }
 
+// ignoreDoc is a document with an ignore directive and the lines it spans.
 type ignoreDoc struct {
-	line int
-	doc  *manifest.Document
+	line, end int
+	doc       *manifest.Document
 }
 
 // facts are what one file contributes.
@@ -118,13 +119,12 @@ func (ix *Index) add(f *facts) {
 // docOf returns the document of a file that holds a line, when that document
 // carries an ignore directive.
 func (ix *Index) docOf(file string, line int) *manifest.Document {
-	var hit *manifest.Document
 	for _, ig := range ix.ignores[file] {
-		if ig.line <= line {
-			hit = ig.doc
+		if ig.line <= line && line <= ig.end {
+			return ig.doc
 		}
 	}
-	return hit
+	return nil
 }
 
 const reflectorReflects = "reflects"
