@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -96,21 +95,22 @@ func union(a, b []string) []string {
 	return a
 }
 
-// MigrationJSON writes the migration as JSON.
+// MigrationJSON writes the migration as JSON; its remaining findings have the
+// shape of the scan report's.
 func MigrationJSON(w io.Writer, m *Migration) error {
-	if m.Sealed == nil {
-		m.Sealed = []SealedItem{}
+	type plain Migration // same fields; a copy, so m is left as it was
+	p := plain(*m)
+	wire := struct {
+		*plain
+		Remaining []jsonFinding `json:"remaining"` // shadows plain.Remaining
+	}{&p, jsonFindings(m.Remaining)}
+	if wire.Sealed == nil {
+		wire.Sealed = []SealedItem{}
 	}
-	if m.Leaks == nil {
-		m.Leaks = []Leak{}
+	if wire.Leaks == nil {
+		wire.Leaks = []Leak{}
 	}
-	if m.Remaining == nil {
-		m.Remaining = []scan.Finding{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(m)
+	return encodeJSON(w, wire)
 }
 
 // MigrationMarkdown writes the migration report: what was sealed, what was

@@ -15,8 +15,14 @@ const (
 	reset  = "\x1b[0m"
 )
 
-// Text is the human report: `file:line:col: severity rule: message`, then the
-// commits of history findings, the skipped files and a summary line.
+// Text is the human report, one line per finding:
+//
+//	FILE:LINE:COL: SEVERITY RULE: MESSAGE
+//	    in COMMIT (DATE) PATH        (history findings)
+//
+// then the skipped files and a summary line (both left out with Quiet).
+// Messages already name the resource and keys; every line is kept to one line
+// and free of control characters whatever the file names hold.
 func Text(w io.Writer, res *scan.Result, opt Options) error {
 	b := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -32,29 +38,17 @@ func Text(w io.Writer, res *scan.Result, opt Options) error {
 		} else {
 			sev = paint(yellow, sev)
 		}
-		fmt.Fprintf(b, "%s: %s %s: %s\n", paint(bold, fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)), sev, f.Rule, f.Message)
+		fmt.Fprintf(b, "%s: %s %s: %s\n", paint(bold, fmt.Sprintf("%s:%d:%d", oneLine(f.File), f.Line, f.Column)),
+			sev, oneLine(f.Rule), oneLine(f.Message))
 		for _, c := range f.Commits {
-			fmt.Fprintf(b, "    in %s (%s) %s\n", c.Hash, c.Date, c.Path)
+			fmt.Fprintf(b, "    in %s (%s) %s\n", oneLine(c.Hash), oneLine(c.Date), oneLine(c.Path))
 		}
 	}
 	if !opt.Quiet {
 		for _, s := range res.Skipped {
-			fmt.Fprintf(b, "skipped %s: %s\n", s.Path, s.Reason)
+			fmt.Fprintf(b, "skipped %s: %s\n", oneLine(s.Path), oneLine(s.Reason))
 		}
-		errs, warns := res.Count(scan.Error), res.Count(scan.Warning)
-		if errs+warns == 0 {
-			fmt.Fprintf(b, "no findings in %d file%s (%d document%s)\n", res.Files, plural(res.Files), res.Documents, plural(res.Documents))
-		} else {
-			fmt.Fprintf(b, "%d error%s, %d warning%s in %d file%s (%d document%s)\n",
-				errs, plural(errs), warns, plural(warns), res.Files, plural(res.Files), res.Documents, plural(res.Documents))
-		}
+		fmt.Fprintln(b, summaryLine(res))
 	}
 	return b.Flush()
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
