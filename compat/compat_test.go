@@ -15,6 +15,7 @@ import (
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/transform"
 )
 
@@ -156,7 +157,7 @@ func TestOurChecksAcceptKubesealOutput(t *testing.T) {
 		ed := manifest.Path(d.Node.YNode(), "spec", "encryptedData")
 		for i := 0; ed != nil && i+1 < len(ed.Content); i += 2 {
 			n++
-			if err := transform.CheckCiphertext(cert.Key, ed.Content[i+1].Value); err != nil {
+			if err := sealedsecret.CheckCiphertext(cert.Key, ed.Content[i+1].Value); err != nil {
 				t.Errorf("%s: %v", ed.Content[i].Value, err)
 			}
 		}

@@ -12,11 +12,10 @@ import (
 	"testing"
 
 	"github.com/secretguard/secretguard/certs"
-	"github.com/secretguard/secretguard/config"
-	"github.com/secretguard/secretguard/transform"
+	"github.com/secretguard/secretguard/sealedsecret"
 )
 
-// These tests use transform.Encrypt alone, with the SealedSecret written by
+// These tests use sealedsecret.Encrypt alone, with the SealedSecret written by
 // hand, so that they prove the crypto and the scope annotations independently
 // of the sealing pipeline (compat_test.go covers the pipeline end to end).
 
@@ -31,9 +30,9 @@ type sealedSecret struct {
 
 func scopeAnnotation(scope string) string {
 	switch scope {
-	case config.ScopeNamespaceWide:
+	case sealedsecret.NamespaceWide:
 		return "sealedsecrets.bitnami.com/namespace-wide"
-	case config.ScopeClusterWide:
+	case sealedsecret.ClusterWide:
 		return "sealedsecrets.bitnami.com/cluster-wide"
 	}
 	return ""
@@ -105,11 +104,11 @@ func encrypt(t *testing.T, scope, namespace, name string, plain map[string][]byt
 	}
 	out := map[string]string{}
 	for k, v := range plain {
-		ct, err := transform.EncryptString(rand.Reader, cert.Key, transform.Label(scope, namespace, name), v)
+		ct, err := sealedsecret.EncryptString(rand.Reader, cert.Key, sealedsecret.Label(scope, namespace, name), v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := transform.CheckCiphertext(cert.Key, ct); err != nil {
+		if err := sealedsecret.CheckCiphertext(cert.Key, ct); err != nil {
 			t.Fatal(err)
 		}
 		out[k] = ct
@@ -127,16 +126,16 @@ func TestKubesealDecryptsEncrypt(t *testing.T) {
 		form   string
 		values map[string]string
 	}{
-		{"strict stringData", config.ScopeStrict, "stringData", map[string]string{"password": "s3cr3t", "url": "postgres://u:p@db:5432/x?sslmode=require"}},
-		{"strict data", config.ScopeStrict, "data", map[string]string{"password": base64.StdEncoding.EncodeToString([]byte("s3cr3t"))}},
-		{"namespace-wide stringData", config.ScopeNamespaceWide, "stringData", map[string]string{"token": "nw-token"}},
-		{"namespace-wide data", config.ScopeNamespaceWide, "data", map[string]string{"token": base64.StdEncoding.EncodeToString([]byte("nw-token"))}},
-		{"cluster-wide stringData", config.ScopeClusterWide, "stringData", map[string]string{"token": "cw-token"}},
-		{"cluster-wide data", config.ScopeClusterWide, "data", map[string]string{"token": base64.StdEncoding.EncodeToString([]byte("cw-token"))}},
-		{"binary data", config.ScopeStrict, "data", map[string]string{"bin": base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 0x80, 0xfe, 0xff, '\n', 0})}},
-		{"empty values", config.ScopeStrict, "stringData", map[string]string{"empty": "", "other": "x"}},
-		{"empty data value", config.ScopeNamespaceWide, "data", map[string]string{"empty": ""}},
-		{"1 MiB value", config.ScopeStrict, "data", map[string]string{"big": base64.StdEncoding.EncodeToString(mib)}},
+		{"strict stringData", sealedsecret.Strict, "stringData", map[string]string{"password": "s3cr3t", "url": "postgres://u:p@db:5432/x?sslmode=require"}},
+		{"strict data", sealedsecret.Strict, "data", map[string]string{"password": base64.StdEncoding.EncodeToString([]byte("s3cr3t"))}},
+		{"namespace-wide stringData", sealedsecret.NamespaceWide, "stringData", map[string]string{"token": "nw-token"}},
+		{"namespace-wide data", sealedsecret.NamespaceWide, "data", map[string]string{"token": base64.StdEncoding.EncodeToString([]byte("nw-token"))}},
+		{"cluster-wide stringData", sealedsecret.ClusterWide, "stringData", map[string]string{"token": "cw-token"}},
+		{"cluster-wide data", sealedsecret.ClusterWide, "data", map[string]string{"token": base64.StdEncoding.EncodeToString([]byte("cw-token"))}},
+		{"binary data", sealedsecret.Strict, "data", map[string]string{"bin": base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 0x80, 0xfe, 0xff, '\n', 0})}},
+		{"empty values", sealedsecret.Strict, "stringData", map[string]string{"empty": "", "other": "x"}},
+		{"empty data value", sealedsecret.NamespaceWide, "data", map[string]string{"empty": ""}},
+		{"1 MiB value", sealedsecret.Strict, "data", map[string]string{"big": base64.StdEncoding.EncodeToString(mib)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plain := map[string][]byte{}
@@ -184,15 +183,15 @@ func TestKubesealScopeBinding(t *testing.T) {
 		asName, asNamespace string
 		wantDecrypt         bool
 	}{
-		{name: "strict as sealed", scope: config.ScopeStrict, asName: "app", asNamespace: "web", wantDecrypt: true},
-		{name: "strict renamed", scope: config.ScopeStrict, asName: "other", asNamespace: "web"},
-		{name: "strict moved", scope: config.ScopeStrict, asName: "app", asNamespace: "elsewhere"},
-		{name: "namespace-wide renamed", scope: config.ScopeNamespaceWide, asName: "other", asNamespace: "web", wantDecrypt: true},
-		{name: "namespace-wide moved", scope: config.ScopeNamespaceWide, asName: "app", asNamespace: "elsewhere"},
-		{name: "cluster-wide renamed and moved", scope: config.ScopeClusterWide, asName: "other", asNamespace: "elsewhere", wantDecrypt: true},
+		{name: "strict as sealed", scope: sealedsecret.Strict, asName: "app", asNamespace: "web", wantDecrypt: true},
+		{name: "strict renamed", scope: sealedsecret.Strict, asName: "other", asNamespace: "web"},
+		{name: "strict moved", scope: sealedsecret.Strict, asName: "app", asNamespace: "elsewhere"},
+		{name: "namespace-wide renamed", scope: sealedsecret.NamespaceWide, asName: "other", asNamespace: "web", wantDecrypt: true},
+		{name: "namespace-wide moved", scope: sealedsecret.NamespaceWide, asName: "app", asNamespace: "elsewhere"},
+		{name: "cluster-wide renamed and moved", scope: sealedsecret.ClusterWide, asName: "other", asNamespace: "elsewhere", wantDecrypt: true},
 		// The scope annotation only in the template is not read: the
 		// namespace-wide ciphertext is tried with the strict label and fails.
-		{name: "namespace-wide annotated in the template only", scope: config.ScopeStrict, templateScope: config.ScopeNamespaceWide,
+		{name: "namespace-wide annotated in the template only", scope: sealedsecret.Strict, templateScope: sealedsecret.NamespaceWide,
 			asName: "app", asNamespace: "web"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,18 +13,12 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // FileName is the configuration file looked up at the repository root.
 const FileName = ".secretguard.yaml"
-
-// Scope names accepted by `scope:` and `seal --scope`.
-const (
-	ScopeStrict        = "strict"
-	ScopeNamespaceWide = "namespace-wide"
-	ScopeClusterWide   = "cluster-wide"
-)
 
 // Config is the parsed configuration. The zero value is the configuration of a
 // repository without a config file.
@@ -113,10 +107,8 @@ func Parse(data []byte) (*Config, error) {
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = DefaultMaxFileSize
 	}
-	switch c.Scope {
-	case "", ScopeStrict, ScopeNamespaceWide, ScopeClusterWide:
-	default:
-		return nil, fmt.Errorf("scope %q: want strict, namespace-wide or cluster-wide", c.Scope)
+	if err := sealedsecret.CheckScope(c.Scope); err != nil {
+		return nil, err
 	}
 	for id, sev := range c.Rules {
 		switch sev {

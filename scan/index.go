@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/secretguard/secretguard/transform"
-
 	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -138,10 +137,10 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 		p := &Producer{Place: place, Via: "Secret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true}
 		p.Reflector, p.ReflectorAt = reflectorAnns(o, manifest.Field(md, "annotations"))
 		f.producers = append(f.producers, p)
-	case isSealedSecret(o):
+	case sealedsecret.Is(o.APIVersion, o.Kind):
 		tmd := manifest.Path(o.Node, "spec", "template", "metadata")
 		p := &Producer{Place: place, Via: "SealedSecret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true,
-			Scope: transform.SealedScope(o.Node), HasCiphertext: hasCiphertext(o)}
+			Scope: sealedsecret.ScopeOf(o.Node), HasCiphertext: sealedsecret.HasCiphertext(o.Node)}
 		if p.Namespace == "" {
 			p.Namespace = manifest.Scalar(manifest.Field(tmd, "namespace"))
 		}

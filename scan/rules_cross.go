@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/sealedsecret"
 )
 
 func init() {
@@ -403,12 +403,12 @@ func (kustomizeBreaksSeal) CheckTree(c *Context, ix *Index, emit func(Finding)) 
 	seen := map[string]bool{}
 	for _, pl := range ix.placements(c) {
 		p := pl.p
-		if p.Via != "SealedSecret" || !p.HasCiphertext || !pl.m.Kustomized || p.Scope == config.ScopeClusterWide {
+		if p.Via != "SealedSecret" || !p.HasCiphertext || !pl.m.Kustomized || p.Scope == sealedsecret.ClusterWide {
 			continue
 		}
 		var msg string
 		switch {
-		case p.Scope == config.ScopeStrict && pl.m.RenameBy != nil:
+		case p.Scope == sealedsecret.Strict && pl.m.RenameBy != nil:
 			k := pl.m.RenameBy
 			msg = fmt.Sprintf("%s is strict, but %s renames it to %s (namePrefix %q, nameSuffix %q): the controller cannot decrypt it",
 				refOf(p.Resource), k.File, pl.name, k.NamePrefix, k.NameSuffix)

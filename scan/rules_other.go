@@ -3,10 +3,11 @@ package scan
 import (
 	"bytes"
 	"fmt"
-	"github.com/secretguard/secretguard/manifest"
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/secretguard/secretguard/manifest"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )

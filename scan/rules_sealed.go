@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/manifest"
-	"github.com/secretguard/secretguard/transform"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -18,10 +17,6 @@ func init() {
 	register(sealedInvalid{})
 	register(sealedScope{})
 	register(certExpiry{})
-}
-
-func isSealedSecret(o *Object) bool {
-	return o.Kind == "SealedSecret" && strings.HasPrefix(o.APIVersion, "bitnami.com/")
 }
 
 // pathEnv returns the one environment a file belongs to, or "" when it belongs
@@ -51,11 +46,11 @@ func (sealedEnvMismatch) Info() Info {
 }
 
 func (sealedEnvMismatch) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	if !isSealedSecret(o) {
+	if !sealedsecret.Is(o.APIVersion, o.Kind) {
 		return
 	}
-	annKey := manifest.KeyNode(manifest.Path(o.Node, "metadata", "annotations"), transform.CertAnnotation)
-	got := manifest.Scalar(manifest.Path(o.Node, "metadata", "annotations", transform.CertAnnotation))
+	annKey := manifest.KeyNode(manifest.Path(o.Node, "metadata", "annotations"), sealedsecret.CertAnnotation)
+	got := manifest.Scalar(manifest.Path(o.Node, "metadata", "annotations", sealedsecret.CertAnnotation))
 	env := pathEnv(c, o.File)
 	if got == "" || env == "" {
 		return
@@ -91,7 +86,7 @@ func (sealedInvalid) Info() Info {
 }
 
 func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	if !isSealedSecret(o) {
+	if !sealedsecret.Is(o.APIVersion, o.Kind) {
 		return
 	}
 	var pub *rsa.PublicKey
@@ -109,7 +104,7 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			var problem string
 			if v.Kind != yaml.ScalarNode {
 				problem = "is not a string"
-			} else if err := transform.CheckCiphertext(pub, v.Value); err != nil {
+			} else if err := sealedsecret.CheckCiphertext(pub, v.Value); err != nil {
 				problem = err.Error()
 			}
 			if problem == "" {
@@ -138,14 +133,14 @@ func (sealedScope) Info() Info {
 }
 
 func (sealedScope) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	if !isSealedSecret(o) {
+	if !sealedsecret.Is(o.APIVersion, o.Kind) {
 		return
 	}
-	scope := transform.SealedScope(o.Node)
+	scope := sealedsecret.ScopeOf(o.Node)
 	tmd := manifest.Path(o.Node, "spec", "template", "metadata")
 	tAnns := manifest.Field(tmd, "annotations")
-	for _, a := range []string{transform.ClusterWideAnnotation, transform.NamespaceWideAnnotation} {
-		if manifest.Scalar(manifest.Field(tAnns, a)) == "true" && scope == config.ScopeStrict {
+	for _, a := range []string{sealedsecret.ClusterWideAnnotation, sealedsecret.NamespaceWideAnnotation} {
+		if manifest.Scalar(manifest.Field(tAnns, a)) == "true" && scope == sealedsecret.Strict {
 			k := manifest.KeyNode(tAnns, a)
 			emit(Finding{
 				Line: o.Doc.LineOf(k), Column: k.Column, Keys: []string{a},
@@ -153,7 +148,7 @@ func (sealedScope) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			})
 		}
 	}
-	if scope != config.ScopeStrict || !hasCiphertext(o) {
+	if scope != sealedsecret.Strict || !sealedsecret.HasCiphertext(o.Node) {
 		// No ciphertext yet (values null, filled by a kustomize patch): the
 		// patch brings its own template and ciphertexts.
 		return
@@ -218,17 +213,6 @@ func (certExpiry) CheckTree(c *Context, _ *Index, emit func(Finding)) {
 	}
 }
 
-// hasCiphertext reports whether any encryptedData value is set.
-func hasCiphertext(o *Object) bool {
-	found := false
-	manifest.Pairs(manifest.Path(o.Node, "spec", "encryptedData"), func(_, v *yaml.Node) {
-		if manifest.Scalar(v) != "" {
-			found = true
-		}
-	})
-	return found
-}
-
 // CheckTree finds strict SealedSecrets that record no namespace at all: not in
 // metadata, not in the template, and no kustomization that pulls them in sets
 // one. The controller decrypts with the namespace they are applied to, which
@@ -236,7 +220,7 @@ func hasCiphertext(o *Object) bool {
 func (sealedScope) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 	ix.resolve(c)
 	for _, p := range ix.Producers {
-		if p.Via != "SealedSecret" || p.Scope != config.ScopeStrict || !p.HasCiphertext || p.Namespace != "" {
+		if p.Via != "SealedSecret" || p.Scope != sealedsecret.Strict || !p.HasCiphertext || p.Namespace != "" {
 			continue
 		}
 		known := false

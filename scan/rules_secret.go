@@ -2,9 +2,11 @@ package scan
 
 import (
 	"fmt"
-	"github.com/secretguard/secretguard/manifest"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 	"strings"
+
+	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/sealedsecret"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func init() {
@@ -59,7 +61,7 @@ func (reflectorMisplaced) Info() Info {
 }
 
 func (reflectorMisplaced) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	if o.Kind != "SealedSecret" {
+	if o.Kind != sealedsecret.Kind {
 		return
 	}
 	anns := manifest.Path(o.Node, "metadata", "annotations")

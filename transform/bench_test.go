@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
 	"github.com/secretguard/secretguard/transform"
 )
@@ -64,7 +65,7 @@ func BenchmarkEncrypt(b *testing.B) {
 	cert, _ := testCert(b, "prod")
 	v := []byte(strings.Repeat("p", 32))
 	for n := 0; n < b.N; n++ {
-		if _, err := transform.Encrypt(rand.Reader, cert.Key, []byte("ns/name"), v); err != nil {
+		if _, err := sealedsecret.Encrypt(rand.Reader, cert.Key, []byte("ns/name"), v); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,17 +13,9 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/certs"
-	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-)
-
-// Annotations the sealer reads and writes.
-const (
-	CertAnnotation          = "secretguard.io/cert-sha256"
-	NamespaceWideAnnotation = "sealedsecrets.bitnami.com/namespace-wide"
-	ClusterWideAnnotation   = "sealedsecrets.bitnami.com/cluster-wide"
-	SealedSecretAPIVersion  = "bitnami.com/v1alpha1"
 )
 
 // Target is where one file's Secrets are sealed for.
@@ -116,8 +108,8 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 		}
 		root := d.Node.YNode()
 		kind := manifest.Scalar(manifest.Field(root, "kind"))
-		if kind == "SealedSecret" {
-			ns, name := sealedName(root)
+		if kind == sealedsecret.Kind {
+			ns, name := sealedsecret.NameOf(root)
 			sealed[ns+"/"+name] = d
 			continue
 		}
@@ -233,22 +225,18 @@ func prepare(file string, r rawDoc, t *Target, opt Options) (Change, map[string]
 	}
 	ch.Scope = opt.Scope
 	if ch.Scope == "" {
-		anns := manifest.Field(md, "annotations")
-		switch {
-		case manifest.Scalar(manifest.Field(anns, ClusterWideAnnotation)) == "true":
-			ch.Scope = config.ScopeClusterWide
-		case manifest.Scalar(manifest.Field(anns, NamespaceWideAnnotation)) == "true":
-			ch.Scope = config.ScopeNamespaceWide
-		case opt.DefaultScope != "":
-			ch.Scope = opt.DefaultScope
-		default:
-			ch.Scope = config.ScopeStrict
-		}
+		ch.Scope = sealedsecret.AnnotatedScope(md)
+	}
+	if ch.Scope == "" {
+		ch.Scope = opt.DefaultScope
+	}
+	if ch.Scope == "" {
+		ch.Scope = sealedsecret.Strict
 	}
 	if ch.Namespace == "" {
 		ch.Namespace = t.Namespace
 	}
-	if ch.Namespace == "" && ch.Scope != config.ScopeClusterWide {
+	if ch.Namespace == "" && ch.Scope != sealedsecret.ClusterWide {
 		return fail("Secret %s names no namespace, and neither environment %s nor a kustomization next to it sets one: add metadata.namespace, set environments.%s.namespace, or use --scope cluster-wide", ch.Name, t.Env, t.Env)
 	}
 	plain := map[string][]byte{}
@@ -325,10 +313,10 @@ func decodeBase64(s string) ([]byte, error) {
 }
 
 func encryptAll(rnd io.Reader, cert *certs.Cert, ch Change, plain map[string][]byte) (map[string]string, error) {
-	label := Label(ch.Scope, ch.Namespace, ch.Name)
+	label := sealedsecret.Label(ch.Scope, ch.Namespace, ch.Name)
 	out := make(map[string]string, len(plain))
 	for _, k := range ch.Keys {
-		ct, err := Encrypt(rnd, cert.Key, label, plain[k])
+		ct, err := sealedsecret.Encrypt(rnd, cert.Key, label, plain[k])
 		if err != nil {
 			return nil, fmt.Errorf("encrypt key %s of %s: %w", k, ch.Name, err)
 		}
@@ -337,41 +325,14 @@ func encryptAll(rnd io.Reader, cert *certs.Cert, ch Change, plain map[string][]b
 	return out, nil
 }
 
-func sealedName(root *yaml.Node) (ns, name string) {
-	md := manifest.Field(root, "metadata")
-	tmd := manifest.Path(root, "spec", "template", "metadata")
-	ns = manifest.Scalar(manifest.Field(md, "namespace"))
-	if ns == "" {
-		ns = manifest.Scalar(manifest.Field(tmd, "namespace"))
-	}
-	name = manifest.Scalar(manifest.Field(md, "name"))
-	if name == "" {
-		name = manifest.Scalar(manifest.Field(tmd, "name"))
-	}
-	return ns, name
-}
-
-// SealedScope reads the scope of a SealedSecret from its own metadata, the only
-// place the controller looks; cluster-wide wins.
-func SealedScope(root *yaml.Node) string {
-	anns := manifest.Path(root, "metadata", "annotations")
-	switch {
-	case manifest.Scalar(manifest.Field(anns, ClusterWideAnnotation)) == "true":
-		return config.ScopeClusterWide
-	case manifest.Scalar(manifest.Field(anns, NamespaceWideAnnotation)) == "true":
-		return config.ScopeNamespaceWide
-	}
-	return config.ScopeStrict
-}
-
 // mergeInto seals a raw Secret's keys into an existing SealedSecret (kubeseal
 // --merge-into): new keys are added, same-named ones replaced, the others keep
 // their ciphertext byte for byte.
 func mergeInto(file string, into *manifest.Document, node *yaml.Node, ch *Change, plain map[string][]byte, t *Target, rnd io.Reader) error {
-	if fp := manifest.Scalar(manifest.Path(node, "metadata", "annotations", CertAnnotation)); fp != "" && fp != t.Cert.SHA256 {
+	if fp := manifest.Scalar(manifest.Path(node, "metadata", "annotations", sealedsecret.CertAnnotation)); fp != "" && fp != t.Cert.SHA256 {
 		return &Error{File: file, Line: into.ContentLine(), Msg: fmt.Sprintf("SealedSecret %s was sealed for another certificate than %s's: re-seal it before merging; file left untouched", ch.Name, t.Env)}
 	}
-	ch.Scope = SealedScope(node)
+	ch.Scope = sealedsecret.ScopeOf(node)
 	enc, err := encryptAll(rnd, t.Cert, *ch, plain)
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", file, err)
@@ -382,7 +343,7 @@ func mergeInto(file string, into *manifest.Document, node *yaml.Node, ch *Change
 		setString(data, k, enc[k])
 	}
 	sortMap(data)
-	setString(ensureMap(ensureMap(node, "metadata"), "annotations"), CertAnnotation, t.Cert.SHA256)
+	setString(ensureMap(ensureMap(node, "metadata"), "annotations"), sealedsecret.CertAnnotation, t.Cert.SHA256)
 	return nil
 }
 

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/certs"
-	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -57,21 +57,21 @@ func sealedSecret(secret *yaml.Node, ch Change, cert *certs.Cert, enc map[string
 	})
 	delete(pairs, "annotations")
 	switch ch.Scope {
-	case config.ScopeClusterWide:
-		setString(ownAnns, ClusterWideAnnotation, "true")
-		setString(tmplAnns, ClusterWideAnnotation, "true")
-		removeKey(ownAnns, NamespaceWideAnnotation)
-		removeKey(tmplAnns, NamespaceWideAnnotation)
-	case config.ScopeNamespaceWide:
-		setString(ownAnns, NamespaceWideAnnotation, "true")
-		setString(tmplAnns, NamespaceWideAnnotation, "true")
-		removeKey(ownAnns, ClusterWideAnnotation)
-		removeKey(tmplAnns, ClusterWideAnnotation)
+	case sealedsecret.ClusterWide:
+		setString(ownAnns, sealedsecret.ClusterWideAnnotation, "true")
+		setString(tmplAnns, sealedsecret.ClusterWideAnnotation, "true")
+		removeKey(ownAnns, sealedsecret.NamespaceWideAnnotation)
+		removeKey(tmplAnns, sealedsecret.NamespaceWideAnnotation)
+	case sealedsecret.NamespaceWide:
+		setString(ownAnns, sealedsecret.NamespaceWideAnnotation, "true")
+		setString(tmplAnns, sealedsecret.NamespaceWideAnnotation, "true")
+		removeKey(ownAnns, sealedsecret.ClusterWideAnnotation)
+		removeKey(tmplAnns, sealedsecret.ClusterWideAnnotation)
 	default:
-		removeKey(tmplAnns, NamespaceWideAnnotation)
-		removeKey(tmplAnns, ClusterWideAnnotation)
+		removeKey(tmplAnns, sealedsecret.NamespaceWideAnnotation)
+		removeKey(tmplAnns, sealedsecret.ClusterWideAnnotation)
 	}
-	setString(ownAnns, CertAnnotation, cert.SHA256)
+	setString(ownAnns, sealedsecret.CertAnnotation, cert.SHA256)
 	for k, v := range pairs {
 		setNode(tmpl, k, v)
 	}
@@ -111,8 +111,8 @@ func sealedSecret(secret *yaml.Node, ch Change, cert *certs.Cert, enc map[string
 	setNode(spec, "template", template)
 
 	root := newMap()
-	setString(root, "apiVersion", SealedSecretAPIVersion)
-	setString(root, "kind", "SealedSecret")
+	setString(root, "apiVersion", sealedsecret.APIVersion)
+	setString(root, "kind", sealedsecret.Kind)
 	setNode(root, "metadata", own)
 	setNode(root, "spec", spec)
 	return root

@@ -15,6 +15,7 @@ import (
 	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
 	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
@@ -44,7 +45,7 @@ func sealCommand() *cli.Command {
 func runSeal(c *cli.Context) error {
 	scope := c.String("scope")
 	switch scope {
-	case "", config.ScopeStrict, config.ScopeNamespaceWide, config.ScopeClusterWide:
+	case "", sealedsecret.Strict, sealedsecret.NamespaceWide, sealedsecret.ClusterWide:
 	default:
 		return usage("--scope %q: want strict, namespace-wide or cluster-wide", scope)
 	}

@@ -12,7 +12,7 @@ import (
 	"sort"
 
 	"github.com/secretguard/secretguard/manifest"
-	"github.com/secretguard/secretguard/transform"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -52,7 +52,7 @@ func DecryptAll(data []byte, isJSON bool, priv *rsa.PrivateKey) ([]Value, error)
 		}
 		md := manifest.Field(root, "metadata")
 		ns, name := manifest.Scalar(manifest.Field(md, "namespace")), manifest.Scalar(manifest.Field(md, "name"))
-		label := transform.Label(transform.SealedScope(root), ns, name)
+		label := sealedsecret.Label(sealedsecret.ScopeOf(root), ns, name)
 		manifest.Pairs(manifest.Path(root, "spec", "encryptedData"), func(k, v *yaml.Node) {
 			val := Value{Namespace: ns, Name: name, Key: k.Value}
 			if v.Tag == "!!null" {
@@ -60,7 +60,7 @@ func DecryptAll(data []byte, isJSON bool, priv *rsa.PrivateKey) ([]Value, error)
 			} else if ct, err := base64.StdEncoding.DecodeString(v.Value); err != nil {
 				val.Err = err
 			} else {
-				val.Plain, val.Err = transform.Decrypt(priv, label, ct)
+				val.Plain, val.Err = sealedsecret.Decrypt(priv, label, ct)
 			}
 			out = append(out, val)
 		})

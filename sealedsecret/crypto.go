@@ -1,4 +1,4 @@
-package transform
+package sealedsecret
 
 import (
 	"crypto/aes"
@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-
-	"github.com/secretguard/secretguard/config"
 )
 
 // sessionKeySize is AES-256.
@@ -22,9 +20,9 @@ const sessionKeySize = 32
 // unsealed: strict "namespace/name", namespace-wide "namespace", cluster-wide "".
 func Label(scope, namespace, name string) []byte {
 	switch scope {
-	case config.ScopeClusterWide:
+	case ClusterWide:
 		return nil
-	case config.ScopeNamespaceWide:
+	case NamespaceWide:
 		return []byte(namespace)
 	}
 	return []byte(namespace + "/" + name)

@@ -1,4 +1,4 @@
-package transform
+package sealedsecret
 
 import (
 	"crypto/rsa"

@@ -1,4 +1,4 @@
-package transform
+package sealedsecret
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/secretguard/secretguard/config"
 )
 
 // One key per size per test binary: RSA-4096 generation takes about a second.
@@ -34,10 +32,10 @@ func testKey(t testing.TB, bits int) *rsa.PrivateKey {
 
 func TestLabel(t *testing.T) {
 	for _, tc := range []struct{ scope, want string }{
-		{config.ScopeStrict, "ns/name"},
+		{Strict, "ns/name"},
 		{"", "ns/name"}, // the default, as upstream's EncryptionLabel
-		{config.ScopeNamespaceWide, "ns"},
-		{config.ScopeClusterWide, ""},
+		{NamespaceWide, "ns"},
+		{ClusterWide, ""},
 	} {
 		if got := string(Label(tc.scope, "ns", "name")); got != tc.want {
 			t.Errorf("Label(%q) = %q, want %q", tc.scope, got, tc.want)
@@ -58,7 +56,7 @@ func TestEncryptRoundTrip(t *testing.T) {
 	}
 	for _, bits := range []int{2048, 4096} {
 		k := testKey(t, bits)
-		for _, scope := range []string{config.ScopeStrict, config.ScopeNamespaceWide, config.ScopeClusterWide} {
+		for _, scope := range []string{Strict, NamespaceWide, ClusterWide} {
 			label := Label(scope, "web", "db")
 			for _, v := range values {
 				t.Run(strconv.Itoa(bits)+"/"+scope+"/"+v.name, func(t *testing.T) {
@@ -94,12 +92,12 @@ func TestEncryptRoundTrip(t *testing.T) {
 func TestWrongLabelFails(t *testing.T) {
 	k := testKey(t, 2048)
 	labels := map[string][]byte{
-		"strict":         Label(config.ScopeStrict, "web", "db"),
-		"renamed":        Label(config.ScopeStrict, "web", "db2"),
-		"moved":          Label(config.ScopeStrict, "web2", "db"),
-		"namespace-wide": Label(config.ScopeNamespaceWide, "web", "db"),
-		"other ns":       Label(config.ScopeNamespaceWide, "web2", "db"),
-		"cluster-wide":   Label(config.ScopeClusterWide, "web", "db"),
+		"strict":         Label(Strict, "web", "db"),
+		"renamed":        Label(Strict, "web", "db2"),
+		"moved":          Label(Strict, "web2", "db"),
+		"namespace-wide": Label(NamespaceWide, "web", "db"),
+		"other ns":       Label(NamespaceWide, "web2", "db"),
+		"cluster-wide":   Label(ClusterWide, "web", "db"),
 	}
 	for sealedAs, l1 := range labels {
 		ct, err := Encrypt(rand.Reader, &k.PublicKey, l1, []byte("v"))

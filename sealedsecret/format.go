@@ -1,0 +1,104 @@
+// Package sealedsecret holds the Sealed Secrets format: the SealedSecret kind,
+// the annotations the controller reads, the three scopes and the label each
+// binds a ciphertext to, and the hybrid encryption of one value. Detection
+// (scan) and sealing (transform) both read it from here, so the two can never
+// disagree about what the controller does.
+package sealedsecret
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/secretguard/secretguard/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// APIVersion and Kind of the objects kubeseal writes.
+const (
+	APIVersion = "bitnami.com/v1alpha1"
+	Kind       = "SealedSecret"
+)
+
+// Annotations. The controller reads the scope annotations only from the
+// SealedSecret's own metadata.annotations; kubeseal also writes them into the
+// template. CertAnnotation is secretguard's: the SHA-256 of the certificate a
+// SealedSecret was sealed with.
+const (
+	NamespaceWideAnnotation = "sealedsecrets.bitnami.com/namespace-wide"
+	ClusterWideAnnotation   = "sealedsecrets.bitnami.com/cluster-wide"
+	CertAnnotation          = "secretguard.io/cert-sha256"
+)
+
+// Scopes, as `scope:` and `seal --scope` name them.
+const (
+	Strict        = "strict"
+	NamespaceWide = "namespace-wide"
+	ClusterWide   = "cluster-wide"
+)
+
+// Scopes lists the scope names, strictest first.
+var Scopes = []string{Strict, NamespaceWide, ClusterWide}
+
+// CheckScope accepts a scope name, or "" for the default.
+func CheckScope(s string) error {
+	switch s {
+	case "", Strict, NamespaceWide, ClusterWide:
+		return nil
+	}
+	return fmt.Errorf("scope %q: want %s", s, strings.Join(Scopes, ", "))
+}
+
+// Is reports a SealedSecret of any bitnami.com version.
+func Is(apiVersion, kind string) bool {
+	return kind == Kind && strings.HasPrefix(apiVersion, "bitnami.com/")
+}
+
+// AnnotatedScope reads the scope that scope annotations in a metadata mapping
+// ask for: cluster-wide wins, as in the controller; "" when neither is set.
+func AnnotatedScope(metadata *yaml.Node) string {
+	anns := manifest.Field(metadata, "annotations")
+	switch {
+	case manifest.Scalar(manifest.Field(anns, ClusterWideAnnotation)) == "true":
+		return ClusterWide
+	case manifest.Scalar(manifest.Field(anns, NamespaceWideAnnotation)) == "true":
+		return NamespaceWide
+	}
+	return ""
+}
+
+// ScopeOf is the scope the controller unseals a SealedSecret with: from its
+// own metadata, the only place it looks; strict when that says nothing.
+func ScopeOf(root *yaml.Node) string {
+	if s := AnnotatedScope(manifest.Field(root, "metadata")); s != "" {
+		return s
+	}
+	return Strict
+}
+
+// NameOf is the namespace and name a SealedSecret is known by: its own
+// metadata, else its template's.
+func NameOf(root *yaml.Node) (namespace, name string) {
+	md := manifest.Field(root, "metadata")
+	tmd := manifest.Path(root, "spec", "template", "metadata")
+	namespace = manifest.Scalar(manifest.Field(md, "namespace"))
+	if namespace == "" {
+		namespace = manifest.Scalar(manifest.Field(tmd, "namespace"))
+	}
+	name = manifest.Scalar(manifest.Field(md, "name"))
+	if name == "" {
+		name = manifest.Scalar(manifest.Field(tmd, "name"))
+	}
+	return namespace, name
+}
+
+// HasCiphertext reports whether any encryptedData value is set (values may be
+// null, left for a kustomize patch to fill).
+func HasCiphertext(root *yaml.Node) bool {
+	found := false
+	manifest.Pairs(manifest.Path(root, "spec", "encryptedData"), func(_, v *yaml.Node) {
+		if manifest.Scalar(v) != "" {
+			found = true
+		}
+	})
+	return found
+}
