@@ -12,6 +12,7 @@ import (
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/source"
 )
@@ -144,6 +145,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		}
 		ix.add(r.facts)
 	}
+	ix.build(c)
 	for _, tr := range rs.tree {
 		if c.History || c.Partial && tr.rule.Info().WholeTree {
 			continue
@@ -357,12 +359,10 @@ func hasIgnore(d *manifest.Document) bool {
 // Kind tells whether a file is parsed as manifests, and whether it is a
 // kustomization by name (which it is whether or not it says `kind:`).
 func Kind(p string) (isManifest, isKustomization bool) {
-	base := path.Base(p)
-	switch base {
-	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+	if gitops.IsKustomizationFile(p) {
 		return true, true
 	}
-	switch strings.ToLower(path.Ext(base)) {
+	switch strings.ToLower(path.Ext(p)) {
 	case ".yaml", ".yml", ".json":
 		return true, false
 	}

@@ -1,32 +1,31 @@
 package scan
 
 import (
-	"path"
-	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Index is what cross-file rules need, collected by the workers in the same pass
-// as the per-object rules: small facts, not documents, so a scan holds no file
-// in memory after it has been read.
+// as the per-object rules: small facts rather than documents. Only documents
+// with a `secretguard:ignore` head comment are kept whole, to match findings
+// against their directives.
 type Index struct {
 	Producers      []*Producer
 	Stores         []*Store
 	StoreRefs      []*StoreRef
-	Kustomizations []*Kustomization
+	Kustomizations []*gitops.Kustomization
 	// ignores are the documents with a `secretguard:ignore` head comment.
 	ignores map[string][]ignoreDoc
 
-	// Derived by resolve: build units and effective names.
-	units    []*Unit
-	patches  map[string]bool // files that kustomizations use as patches
-	resolved bool
-	placed   []placement
+	// Build is the build model of the files above, made once every file is
+	// read (see build).
+	Build  *gitops.Model
+	placed []placement
 }
 
 // Place points at a document (or a key in it).
@@ -74,15 +73,6 @@ type StoreRef struct {
 	Owner     string // ExternalSecret name
 }
 
-// Kustomization is a kustomize kustomization file.
-type Kustomization struct {
-	Place
-	Dir                               string
-	Namespace, NamePrefix, NameSuffix string
-	Resources                         []string // repo-relative, cleaned
-	Patches                           []string // repo-relative patch files
-}
-
 // ignoreDoc is a document with an ignore directive and the lines it spans.
 type ignoreDoc struct {
 	line, end int
@@ -95,7 +85,7 @@ type facts struct {
 	producers      []*Producer
 	stores         []*Store
 	refs           []*StoreRef
-	kustomizations []*Kustomization
+	kustomizations []*gitops.Kustomization
 	ignores        []ignoreDoc
 }
 
@@ -172,7 +162,7 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 			p.Reflector, p.ReflectorAt = reflectorAnns(o, manifest.Path(spec, "secretTemplate", "annotations"))
 			f.producers = append(f.producers, p)
 		}
-	case isKustomizationFile && isKustomize(o):
+	case isKustomizationFile && gitops.IsKustomize(o.APIVersion, o.Kind):
 		f.kustomization(o, place)
 	}
 }
@@ -226,40 +216,8 @@ func (f *facts) storeRefs(o *Object, place Place) {
 }
 
 func (f *facts) kustomization(o *Object, place Place) {
-	dir := path.Dir(o.File)
-	k := &Kustomization{
-		Place:      place,
-		Dir:        dir,
-		Namespace:  manifest.Scalar(manifest.Field(o.Node, "namespace")),
-		NamePrefix: manifest.Scalar(manifest.Field(o.Node, "namePrefix")),
-		NameSuffix: manifest.Scalar(manifest.Field(o.Node, "nameSuffix")),
-	}
-	local := func(p string) (string, bool) {
-		if p == "" || strings.Contains(p, "://") || strings.HasPrefix(p, "github.com/") || strings.HasPrefix(p, "/") {
-			return "", false
-		}
-		rel := path.Clean(path.Join(dir, p))
-		return rel, rel != ".." && !strings.HasPrefix(rel, "../")
-	}
-	for _, list := range []string{"resources", "bases", "components"} {
-		for _, r := range manifest.Seq(manifest.Field(o.Node, list)) {
-			if rel, ok := local(manifest.Scalar(r)); ok {
-				k.Resources = append(k.Resources, rel)
-			}
-		}
-	}
-	for _, r := range manifest.Seq(manifest.Field(o.Node, "patchesStrategicMerge")) {
-		if rel, ok := local(manifest.Scalar(r)); ok {
-			k.Patches = append(k.Patches, rel)
-		}
-	}
-	for _, list := range []string{"patches", "patchesJson6902"} {
-		for _, r := range manifest.Seq(manifest.Field(o.Node, list)) {
-			if rel, ok := local(manifest.Scalar(manifest.Field(r, "path"))); ok {
-				k.Patches = append(k.Patches, rel)
-			}
-		}
-	}
+	k := gitops.ReadKustomization(o.File, o.Node)
+	dir := k.Dir
 	f.kustomizations = append(f.kustomizations, k)
 	// Every secretGenerator entry makes a Secret in this kustomization.
 	for _, g := range manifest.Seq(manifest.Field(o.Node, "secretGenerator")) {
@@ -274,147 +232,26 @@ func (f *facts) kustomization(o *Object, place Place) {
 	}
 }
 
-// Unit is one build: a root kustomization with everything it pulls in, or one
-// environment's files outside kustomizations (the whole tree without
-// environments).
-type Unit struct {
-	Name string // the root kustomization's file, or "environment NAME"
-	// Members maps a file to how the unit renders it.
-	Members map[string]*Membership
-	order   []string
-}
-
-// Membership is how a unit renders a file: the namespace kustomize forces and
-// the name prefix/suffix it adds, with the kustomizations that set them.
-type Membership struct {
-	Namespace, Prefix, Suffix string
-	NamespaceBy, RenameBy     *Kustomization
-	Kustomized                bool
-}
-
-// resolve builds the kustomize graph and the build units once.
-func (ix *Index) resolve(c *Context) {
-	if ix.resolved {
-		return
-	}
-	ix.resolved = true
-	byDir := map[string]*Kustomization{}
-	for _, k := range ix.Kustomizations {
-		byDir[k.Dir] = k
-	}
-	included := map[*Kustomization]bool{}
-	ix.patches = map[string]bool{}
-	for _, k := range ix.Kustomizations {
-		for _, r := range k.Resources {
-			if child, ok := byDir[r]; ok {
-				included[child] = true
-			}
-		}
-		for _, p := range k.Patches {
-			ix.patches[p] = true
-		}
-	}
-	inKustomize := map[string]bool{}
-	for _, k := range ix.Kustomizations {
-		if included[k] {
-			continue
-		}
-		u := &Unit{Name: k.File, Members: map[string]*Membership{}}
-		ix.walk(u, k, byDir, Membership{}, map[*Kustomization]bool{})
-		for f := range u.Members {
-			inKustomize[f] = true
-		}
-		ix.units = append(ix.units, u)
-	}
-	// Files outside every kustomization: one unit per environment.
-	loose := map[string]*Unit{}
-	var names []string
+// build makes the build model once every file is read. The loose files of
+// interest are those of producers, stores and store references; a loose file
+// belongs to the unit of its environment when it maps to exactly one.
+func (ix *Index) build(c *Context) {
+	var loose []string
 	for _, p := range ix.Producers {
-		ix.addLoose(c, p.File, inKustomize, loose, &names)
+		loose = append(loose, p.File)
 	}
 	for _, s := range ix.Stores {
-		ix.addLoose(c, s.File, inKustomize, loose, &names)
+		loose = append(loose, s.File)
 	}
 	for _, r := range ix.StoreRefs {
-		ix.addLoose(c, r.File, inKustomize, loose, &names)
+		loose = append(loose, r.File)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		ix.units = append(ix.units, loose[n])
-	}
-}
-
-func (ix *Index) addLoose(c *Context, file string, inKustomize map[string]bool, loose map[string]*Unit, names *[]string) {
-	if inKustomize[file] || ix.patches[file] {
-		return
-	}
-	name := "the whole tree"
-	if c.Envs != nil {
-		if m := c.Envs.ForPath(file); len(m) == 1 {
-			name = "environment " + m[0]
+	ix.Build = gitops.Build(ix.Kustomizations, loose, func(file string) string {
+		if c.Envs != nil {
+			if m := c.Envs.ForPath(file); len(m) == 1 {
+				return m[0]
+			}
 		}
-	}
-	u := loose[name]
-	if u == nil {
-		u = &Unit{Name: name, Members: map[string]*Membership{}}
-		loose[name] = u
-		*names = append(*names, name)
-	}
-	if _, ok := u.Members[file]; !ok {
-		u.Members[file] = &Membership{}
-		u.order = append(u.order, file)
-	}
-}
-
-// walk adds what k pulls in to u. Outer kustomizations are applied last, so
-// the outermost namespace wins and prefixes nest outer-first.
-func (ix *Index) walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, seen map[*Kustomization]bool) {
-	if seen[k] {
-		return // a cycle: kustomize rejects it; we just stop
-	}
-	seen[k] = true
-	m := outer
-	m.Kustomized = true
-	if m.Namespace == "" && k.Namespace != "" {
-		m.Namespace, m.NamespaceBy = k.Namespace, k
-	}
-	if k.NamePrefix != "" || k.NameSuffix != "" {
-		m.Prefix = m.Prefix + k.NamePrefix
-		m.Suffix = k.NameSuffix + m.Suffix
-		if m.RenameBy == nil {
-			m.RenameBy = k
-		}
-	}
-	// The kustomization file itself, for its secretGenerators.
-	ix.member(u, k.File, m)
-	for _, r := range k.Resources {
-		if child, ok := byDir[r]; ok {
-			ix.walk(u, child, byDir, m, seen)
-			continue
-		}
-		ix.member(u, r, m)
-	}
-	// Patches render in this kustomization's scope too; they amend producers
-	// (annotations, ciphertexts) rather than add them.
-	for _, p := range k.Patches {
-		ix.member(u, p, m)
-	}
-}
-
-func (ix *Index) member(u *Unit, file string, m Membership) {
-	if _, ok := u.Members[file]; ok {
-		return
-	}
-	mm := m
-	u.Members[file] = &mm
-	u.order = append(u.order, file)
-}
-
-// namespaceIn is the namespace a resource lands in within a unit: the one
-// kustomize forces, else its own; "" when unknown.
-func namespaceIn(m *Membership, own string) string {
-	if m != nil && m.Namespace != "" {
-		return m.Namespace
-	}
-	return own
+		return ""
+	})
 }

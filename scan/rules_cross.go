@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/sealedsecret"
 )
 
@@ -20,8 +21,8 @@ func init() {
 // placement is a producer as one unit renders it.
 type placement struct {
 	p     *Producer
-	unit  *Unit
-	m     *Membership
+	unit  *gitops.Unit
+	m     *gitops.Membership
 	ns    string // effective namespace; "" unknown
 	name  string // effective name of the produced Secret
 	patch bool   // a kustomize patch of the producer, not a producer itself
@@ -30,7 +31,6 @@ type placement struct {
 // placements lists every producer in every unit that holds it. A base pulled
 // in by two overlays is placed twice, once per overlay's namespace.
 func (ix *Index) placements(c *Context) []placement {
-	ix.resolve(c)
 	if ix.placed != nil {
 		return ix.placed
 	}
@@ -39,16 +39,16 @@ func (ix *Index) placements(c *Context) []placement {
 		byFile[p.File] = append(byFile[p.File], p)
 	}
 	out := []placement{}
-	for _, u := range ix.units {
-		for _, file := range u.order {
+	for _, u := range ix.Build.Units {
+		for _, file := range u.Files {
 			m := u.Members[file]
 			for _, p := range byFile[file] {
 				name := p.Name
 				if m.Kustomized && p.Via != "Certificate" && p.Via != "ExternalSecret" {
 					name = m.Prefix + name + m.Suffix
 				}
-				out = append(out, placement{p: p, unit: u, m: m, ns: namespaceIn(m, p.Namespace), name: name,
-					patch: ix.patches[p.File] && p.Generator == ""})
+				out = append(out, placement{p: p, unit: u, m: m, ns: m.NamespaceOf(p.Namespace), name: name,
+					patch: ix.Build.IsPatch(p.File) && p.Generator == ""})
 			}
 		}
 	}
@@ -111,7 +111,7 @@ type reflectSource struct {
 func (ix *Index) mirrors(c *Context) ([]mirror, map[string][]reflectSource) {
 	all := ix.placements(c)
 	type key struct {
-		unit *Unit
+		unit *gitops.Unit
 		ref  string
 	}
 	merged := map[key]*reflectSource{}
@@ -255,7 +255,6 @@ func (externalSecretStoreMissing) Info() Info {
 }
 
 func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Finding)) {
-	ix.resolve(c)
 	cluster := map[string]*Store{}
 	nsStores := map[string]bool{} // ns/name, in every namespace a unit puts it
 	anyNS := map[string]*Store{}
@@ -266,9 +265,9 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 		}
 		anyNS[s.Name] = s
 		placed := false
-		for _, u := range ix.units {
+		for _, u := range ix.Build.Units {
 			if m, ok := u.Members[s.File]; ok {
-				nsStores[namespaceIn(m, s.Namespace)+"/"+s.Name] = true
+				nsStores[m.NamespaceOf(s.Namespace)+"/"+s.Name] = true
 				placed = true
 			}
 		}
@@ -287,7 +286,7 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 				msg += fmt.Sprintf(" (a SecretStore of that name is at %s: say kind: SecretStore)", s.at())
 			}
 		} else {
-			namespaces := ix.namespacesOf(r.File, r.Namespace)
+			namespaces := ix.Build.NamespacesOf(r.File, r.Namespace)
 			missing := ""
 			for _, ns := range namespaces {
 				if ns == "" {
@@ -317,26 +316,6 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 	}
 }
 
-// namespacesOf lists the namespaces a file's resource lands in, one per unit
-// that holds it ("" when unknown).
-func (ix *Index) namespacesOf(file, own string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, u := range ix.units {
-		if m, ok := u.Members[file]; ok {
-			ns := namespaceIn(m, own)
-			if !seen[ns] {
-				seen[ns] = true
-				out = append(out, ns)
-			}
-		}
-	}
-	if len(out) == 0 {
-		out = []string{own}
-	}
-	return out
-}
-
 type duplicateSecret struct{}
 
 func (duplicateSecret) Info() Info {
@@ -352,7 +331,7 @@ func (duplicateSecret) Info() Info {
 
 func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 	type key struct {
-		unit *Unit
+		unit *gitops.Unit
 		ref  string
 	}
 	first := map[key]placement{}

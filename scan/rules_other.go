@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/manifest"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -16,15 +17,6 @@ func init() {
 	register(secretGenerator{})
 	register(privateKey{})
 	register(parseError{})
-}
-
-// isKustomize reports a kustomize kustomization or component (not a Flux
-// Kustomization, which shares the kind but has no generators).
-func isKustomize(o *Object) bool {
-	if o.Kind != "Kustomization" && o.Kind != "Component" {
-		return false
-	}
-	return o.APIVersion == "" || strings.HasPrefix(o.APIVersion, "kustomize.config.k8s.io/")
 }
 
 type secretGenerator struct{}
@@ -41,7 +33,7 @@ func (secretGenerator) Info() Info {
 }
 
 func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	if !isKustomize(o) {
+	if !gitops.IsKustomize(o.APIVersion, o.Kind) {
 		return
 	}
 	dir := path.Dir(o.File)

@@ -218,13 +218,12 @@ func (certExpiry) CheckTree(c *Context, _ *Index, emit func(Finding)) {
 // one. The controller decrypts with the namespace they are applied to, which
 // nothing here says is the one they were sealed for.
 func (sealedScope) CheckTree(c *Context, ix *Index, emit func(Finding)) {
-	ix.resolve(c)
 	for _, p := range ix.Producers {
 		if p.Via != "SealedSecret" || p.Scope != sealedsecret.Strict || !p.HasCiphertext || p.Namespace != "" {
 			continue
 		}
 		known := false
-		for _, ns := range ix.namespacesOf(p.File, "") {
+		for _, ns := range ix.Build.NamespacesOf(p.File, "") {
 			known = known || ns != ""
 		}
 		if known {

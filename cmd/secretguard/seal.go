@@ -13,7 +13,7 @@ import (
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
-	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
@@ -213,26 +213,11 @@ func (r *repo) target(c *cli.Context, rel string) (*transform.Target, error) {
 		t.Namespace = c.String("namespace")
 	}
 	if t.Namespace == "" {
-		t.Namespace = kustomizeNamespace(filepath.Join(r.Root, filepath.FromSlash(path.Dir(rel))))
+		if k, _ := gitops.KustomizationIn(r.Root, path.Dir(rel)); k != nil {
+			t.Namespace = k.Namespace
+		}
 	}
 	return t, nil
-}
-
-// kustomizeNamespace reads `namespace:` from the kustomization in dir, if any.
-func kustomizeNamespace(dir string) string {
-	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			continue
-		}
-		for _, d := range manifest.Documents(data, false) {
-			if d.Blank() || d.Parse() != nil {
-				continue
-			}
-			return manifest.Scalar(manifest.Field(d.Node.YNode(), "namespace"))
-		}
-	}
-	return ""
 }
 
 // sealStdin is the kubeseal-like filter: one stream in, the sealed stream out.

@@ -1,0 +1,116 @@
+// Package gitops holds the GitOps build model: which files a build renders
+// together (a kustomization with everything it pulls in, or one environment's
+// loose files) and what the build does to them on the way (the namespace it
+// forces, the name prefix and suffix it adds). Cross-file rules ask it where a
+// resource really lands; `seal` asks it for a directory's namespace.
+package gitops
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/secretguard/secretguard/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// KustomizationFileNames are the names kustomize looks for in a directory, in
+// its order. A file of one of these names is a kustomization whether or not
+// it says `kind:`.
+var KustomizationFileNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// IsKustomizationFile reports whether a file is a kustomization by its name.
+func IsKustomizationFile(p string) bool {
+	base := path.Base(p)
+	for _, n := range KustomizationFileNames {
+		if base == n {
+			return true
+		}
+	}
+	return false
+}
+
+// IsKustomize reports a kustomize Kustomization or Component (not a Flux
+// Kustomization, which shares the kind but is an entry point, not a build).
+func IsKustomize(apiVersion, kind string) bool {
+	if kind != "Kustomization" && kind != "Component" {
+		return false
+	}
+	return apiVersion == "" || strings.HasPrefix(apiVersion, "kustomize.config.k8s.io/")
+}
+
+// Kustomization is what the build model needs of one kustomization file.
+type Kustomization struct {
+	File                              string // repo-relative
+	Dir                               string
+	Namespace, NamePrefix, NameSuffix string
+	Resources                         []string // resources, bases, components: repo-relative, cleaned
+	Patches                           []string // repo-relative patch files
+}
+
+// ReadKustomization reads a kustomization's root mapping. References outside
+// the repository (URLs, absolute paths, `../` past the root) are left out:
+// the model cannot see what they hold.
+func ReadKustomization(file string, root *yaml.Node) *Kustomization {
+	dir := path.Dir(file)
+	k := &Kustomization{
+		File:       file,
+		Dir:        dir,
+		Namespace:  manifest.Scalar(manifest.Field(root, "namespace")),
+		NamePrefix: manifest.Scalar(manifest.Field(root, "namePrefix")),
+		NameSuffix: manifest.Scalar(manifest.Field(root, "nameSuffix")),
+	}
+	local := func(p string) (string, bool) {
+		if p == "" || strings.Contains(p, "://") || strings.HasPrefix(p, "github.com/") || strings.HasPrefix(p, "/") {
+			return "", false
+		}
+		rel := path.Clean(path.Join(dir, p))
+		return rel, rel != ".." && !strings.HasPrefix(rel, "../")
+	}
+	for _, list := range []string{"resources", "bases", "components"} {
+		for _, r := range manifest.Seq(manifest.Field(root, list)) {
+			if rel, ok := local(manifest.Scalar(r)); ok {
+				k.Resources = append(k.Resources, rel)
+			}
+		}
+	}
+	for _, r := range manifest.Seq(manifest.Field(root, "patchesStrategicMerge")) {
+		if rel, ok := local(manifest.Scalar(r)); ok {
+			k.Patches = append(k.Patches, rel)
+		}
+	}
+	for _, list := range []string{"patches", "patchesJson6902"} {
+		for _, r := range manifest.Seq(manifest.Field(root, list)) {
+			if rel, ok := local(manifest.Scalar(manifest.Field(r, "path"))); ok {
+				k.Patches = append(k.Patches, rel)
+			}
+		}
+	}
+	return k
+}
+
+// KustomizationIn reads the kustomization of a directory on disk (rel is the
+// directory's repo-relative path, for File); nil when the directory has none
+// or it does not parse.
+func KustomizationIn(root, rel string) (*Kustomization, error) {
+	for _, name := range KustomizationFileNames {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel), name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range manifest.Documents(data, false) {
+			if d.Blank() || d.Parse() != nil {
+				continue
+			}
+			return ReadKustomization(path.Join(rel, name), d.Node.YNode()), nil
+		}
+		return nil, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,162 @@
+package gitops
+
+import "sort"
+
+// Unit is one build: a root kustomization with everything it pulls in, or one
+// environment's files outside kustomizations (the whole tree without
+// environments).
+type Unit struct {
+	Name string // the root kustomization's file, or "environment NAME"
+	// Members maps a file to how the unit renders it; Files lists them in the
+	// order the build meets them.
+	Members map[string]*Membership
+	Files   []string
+}
+
+// Membership is how a unit renders a file: the namespace kustomize forces and
+// the name prefix/suffix it adds, with the kustomizations that set them.
+type Membership struct {
+	Namespace, Prefix, Suffix string
+	NamespaceBy, RenameBy     *Kustomization
+	Kustomized                bool
+}
+
+// NamespaceOf is the namespace a resource whose own namespace is own lands in
+// under this membership: the one kustomize forces, else its own; "" unknown.
+func (m *Membership) NamespaceOf(own string) string {
+	if m != nil && m.Namespace != "" {
+		return m.Namespace
+	}
+	return own
+}
+
+// Model is the repository's builds.
+type Model struct {
+	Units   []*Unit
+	patches map[string]bool
+}
+
+// Build resolves the kustomize graph: every kustomization that no other one
+// includes is the root of a unit. Loose files (those of interest that no
+// kustomization reaches and that are not patches) form one unit per
+// environment, which envOf names ("" when a file belongs to no single one).
+func Build(ks []*Kustomization, loose []string, envOf func(file string) string) *Model {
+	m := &Model{patches: map[string]bool{}}
+	byDir := map[string]*Kustomization{}
+	for _, k := range ks {
+		byDir[k.Dir] = k
+	}
+	included := map[*Kustomization]bool{}
+	for _, k := range ks {
+		for _, r := range k.Resources {
+			if child, ok := byDir[r]; ok {
+				included[child] = true
+			}
+		}
+		for _, p := range k.Patches {
+			m.patches[p] = true
+		}
+	}
+	inKustomize := map[string]bool{}
+	for _, k := range ks {
+		if included[k] {
+			continue
+		}
+		u := &Unit{Name: k.File, Members: map[string]*Membership{}}
+		walk(u, k, byDir, Membership{}, map[*Kustomization]bool{})
+		for f := range u.Members {
+			inKustomize[f] = true
+		}
+		m.Units = append(m.Units, u)
+	}
+	byEnv := map[string]*Unit{}
+	var names []string
+	for _, file := range loose {
+		if inKustomize[file] || m.patches[file] {
+			continue
+		}
+		name := "the whole tree"
+		if env := envOf(file); env != "" {
+			name = "environment " + env
+		}
+		u := byEnv[name]
+		if u == nil {
+			u = &Unit{Name: name, Members: map[string]*Membership{}}
+			byEnv[name] = u
+			names = append(names, name)
+		}
+		u.add(file, Membership{})
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m.Units = append(m.Units, byEnv[n])
+	}
+	return m
+}
+
+// walk adds what k pulls in to u. Outer kustomizations are applied last, so
+// the outermost namespace wins and prefixes nest outer-first.
+func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, seen map[*Kustomization]bool) {
+	if seen[k] {
+		return // a cycle: kustomize rejects it; we just stop
+	}
+	seen[k] = true
+	m := outer
+	m.Kustomized = true
+	if m.Namespace == "" && k.Namespace != "" {
+		m.Namespace, m.NamespaceBy = k.Namespace, k
+	}
+	if k.NamePrefix != "" || k.NameSuffix != "" {
+		m.Prefix = m.Prefix + k.NamePrefix
+		m.Suffix = k.NameSuffix + m.Suffix
+		if m.RenameBy == nil {
+			m.RenameBy = k
+		}
+	}
+	// The kustomization file itself, for its secretGenerators.
+	u.add(k.File, m)
+	for _, r := range k.Resources {
+		if child, ok := byDir[r]; ok {
+			walk(u, child, byDir, m, seen)
+			continue
+		}
+		u.add(r, m)
+	}
+	// Patches render in this kustomization's scope too; they amend resources
+	// rather than add them.
+	for _, p := range k.Patches {
+		u.add(p, m)
+	}
+}
+
+func (u *Unit) add(file string, m Membership) {
+	if _, ok := u.Members[file]; ok {
+		return
+	}
+	u.Members[file] = &m
+	u.Files = append(u.Files, file)
+}
+
+// IsPatch reports whether a kustomization uses the file as a patch.
+func (m *Model) IsPatch(file string) bool { return m.patches[file] }
+
+// NamespacesOf lists the namespaces a file's resource (own namespace own)
+// lands in, one per unit that holds it ("" when unknown); just own when no
+// unit does.
+func (m *Model) NamespacesOf(file, own string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, u := range m.Units {
+		if mb, ok := u.Members[file]; ok {
+			ns := mb.NamespaceOf(own)
+			if !seen[ns] {
+				seen[ns] = true
+				out = append(out, ns)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{own}
+	}
+	return out
+}
