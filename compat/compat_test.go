@@ -154,7 +154,7 @@ func TestOurChecksAcceptKubesealOutput(t *testing.T) {
 		if d.Blank() || d.Parse() != nil {
 			continue
 		}
-		ed := manifest.Path(d.Node.YNode(), "spec", "encryptedData")
+		ed := manifest.Path(d.Node, "spec", "encryptedData")
 		for i := 0; ed != nil && i+1 < len(ed.Content); i += 2 {
 			n++
 			if err := sealedsecret.CheckCiphertext(cert.Key, ed.Content[i+1].Value); err != nil {

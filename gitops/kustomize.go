@@ -108,7 +108,7 @@ func KustomizationIn(root, rel string) (*Kustomization, error) {
 			if d.Blank() || d.Parse() != nil {
 				continue
 			}
-			return ReadKustomization(path.Join(rel, name), d.Node.YNode()), nil
+			return ReadKustomization(path.Join(rel, name), d.Node), nil
 		}
 		return nil, nil
 	}

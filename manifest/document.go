@@ -15,8 +15,9 @@ type Document struct {
 	Span
 	Index int    // 0-based position among the file's spans
 	Text  []byte // the file's bytes in [Start, End)
-	// Node is set once Parse succeeded.
-	Node *yaml.RNode
+	// Node is the root node (a document's content, not the DocumentNode), set
+	// once Parse succeeded.
+	Node *yaml.Node
 	// Head is the document's head comment, including the comment-only document
 	// right before it (`# note` then `---`), which is where people put it.
 	Head []string
@@ -38,7 +39,7 @@ var (
 	alnum  = regexp.MustCompile(`[[:alnum:]]`)
 )
 
-// Parse parses the document's text into d.Node.
+// Parse parses the document's text into d.Node. Its error is a *ParseError.
 func (d *Document) Parse() error {
 	var n yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(d.Text))
@@ -49,7 +50,7 @@ func (d *Document) Parse() error {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	d.Node = yaml.NewRNode(root)
+	d.Node = root
 	return nil
 }
 

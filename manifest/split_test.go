@@ -85,7 +85,7 @@ func TestDocumentsHeadAndParse(t *testing.T) {
 	if err := d.Parse(); err != nil {
 		t.Fatal(err)
 	}
-	if k := d.Node.YNode().Content[0]; d.LineOf(k) != 4 {
+	if k := d.Node.Content[0]; d.LineOf(k) != 4 {
 		t.Errorf("kind key at line %d, want 4", d.LineOf(k))
 	}
 	err := docs[2].Parse()

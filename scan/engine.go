@@ -308,11 +308,14 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				return r
 			}
 			if rs.parse != "" && !ignored(d, parseErrorRule.ID) {
-				pe := err.(*manifest.ParseError)
-				rs.accept(c, rs.parse, parseErrorRule, Finding{
-					File: e.Path, Line: pe.Line,
-					Message: "does not parse as YAML: " + pe.Msg + "; the file was not checked past this document",
-				}, &r.findings)
+				f := Finding{File: e.Path, Line: d.ContentLine(),
+					Message: "does not parse as YAML; the file was not checked past this document"}
+				// Only a ParseError's text is known to quote no value.
+				var pe *manifest.ParseError
+				if errors.As(err, &pe) {
+					f.Line, f.Message = pe.Line, "does not parse as YAML: "+pe.Msg+"; the file was not checked past this document"
+				}
+				rs.accept(c, rs.parse, parseErrorRule, f, &r.findings)
 			}
 			continue
 		}

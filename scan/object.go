@@ -51,7 +51,7 @@ func objects(file string, d *manifest.Document) []*Object {
 	if d.Node == nil {
 		return nil
 	}
-	root := d.Node.YNode()
+	root := d.Node
 	if root.Kind != yaml.MappingNode {
 		return nil
 	}

@@ -38,7 +38,7 @@ func FuzzSeal(f *testing.F) {
 				kept = append(kept, d.Text)
 				continue
 			}
-			root := d.Node.YNode()
+			root := d.Node
 			_, raw := manifest.RawSecret(root)
 			// SealedSecrets may take a merge; raw Secrets are replaced.
 			if manifest.Scalar(manifest.Field(root, "kind")) != "SealedSecret" && (!raw || manifest.IsSOPS(root)) {
@@ -63,7 +63,7 @@ func FuzzSeal(f *testing.F) {
 				}
 				t.Fatalf("output document does not parse: %v\n%s", err, res.New)
 			}
-			if _, raw := manifest.RawSecret(d.Node.YNode()); raw && !manifest.IsSOPS(d.Node.YNode()) {
+			if _, raw := manifest.RawSecret(d.Node); raw && !manifest.IsSOPS(d.Node) {
 				t.Fatalf("a raw Secret is left in the output:\n%s", res.New)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -81,6 +82,16 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// unparsable is the Error for a document that does not parse. Only a
+// manifest.ParseError's text is quoted: it is the one known to hold no value.
+func unparsable(file string, err error) error {
+	var pe *manifest.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: file, Line: pe.Line, Msg: "does not parse (" + pe.Msg + "); file left untouched"}
+	}
+	return &Error{File: file, Msg: "does not parse; file left untouched"}
+}
+
 type rawDoc struct {
 	doc    *manifest.Document
 	values manifest.SecretValues
@@ -103,10 +114,9 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			continue
 		}
 		if err := d.Parse(); err != nil {
-			pe := err.(*manifest.ParseError)
-			return nil, &Error{File: file, Line: pe.Line, Msg: "does not parse (" + pe.Msg + "); file left untouched"}
+			return nil, unparsable(file, err)
 		}
-		root := d.Node.YNode()
+		root := d.Node
 		kind := manifest.Scalar(manifest.Field(root, "kind"))
 		if kind == sealedsecret.Kind {
 			ns, name := sealedsecret.NameOf(root)
@@ -138,8 +148,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 	for _, d := range docs {
 		if d.Node == nil && !d.Blank() {
 			if err := d.Parse(); err != nil {
-				pe := err.(*manifest.ParseError)
-				return nil, &Error{File: file, Line: pe.Line, Msg: "does not parse (" + pe.Msg + "); file left untouched"}
+				return nil, unparsable(file, err)
 			}
 		}
 	}
@@ -157,7 +166,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 	}
 	merged := map[*manifest.Document]*yaml.Node{}
 	for _, r := range raws {
-		root := r.doc.Node.YNode()
+		root := r.doc.Node
 		ch, plain, err := prepare(file, r, t, opt)
 		if err != nil {
 			return nil, err
@@ -165,7 +174,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 		if into, ok := sealed[ch.Namespace+"/"+ch.Name]; ok {
 			node := merged[into]
 			if node == nil {
-				node = into.Node.YNode()
+				node = into.Node
 			}
 			if err := mergeInto(file, into, node, &ch, plain, t, rnd); err != nil {
 				return nil, err
@@ -204,7 +213,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 
 // prepare works out name, namespace, scope and plaintext values of a raw Secret.
 func prepare(file string, r rawDoc, t *Target, opt Options) (Change, map[string][]byte, error) {
-	root := r.doc.Node.YNode()
+	root := r.doc.Node
 	md := manifest.Field(root, "metadata")
 	ch := Change{
 		File:      file,

@@ -89,7 +89,7 @@ func checkWhole(t *testing.T, root string, orig map[string][]byte, done bool) {
 			if err := d.Parse(); err != nil {
 				t.Fatalf("%s: sealed file does not parse: %v", name, err)
 			}
-			kinds += manifest.Scalar(manifest.Field(d.Node.YNode(), "kind")) + " "
+			kinds += manifest.Scalar(manifest.Field(d.Node, "kind")) + " "
 		}
 		if kinds != "SealedSecret ConfigMap " {
 			t.Fatalf("%s: documents %q", name, kinds)

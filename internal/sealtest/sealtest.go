@@ -46,7 +46,7 @@ func DecryptAll(data []byte, isJSON bool, priv *rsa.PrivateKey) ([]Value, error)
 		if err := d.Parse(); err != nil {
 			return nil, fmt.Errorf("does not parse: %w", err)
 		}
-		root := d.Node.YNode()
+		root := d.Node
 		if manifest.Scalar(manifest.Field(root, "kind")) != "SealedSecret" {
 			continue
 		}
