@@ -20,8 +20,8 @@ import (
 // FileName is the configuration file looked up at the repository root.
 const FileName = ".secretguard.yaml"
 
-// Config is the parsed configuration. The zero value is the configuration of a
-// repository without a config file.
+// Config is the parsed configuration. A repository without a config file gets
+// Load's defaults (DefaultMaxFileSize); the zero value has no size limit.
 type Config struct {
 	// Environments in name order.
 	Environments []Environment

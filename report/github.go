@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/scan"
 )
 
@@ -61,7 +62,7 @@ func StepSummary(w io.Writer, res *scan.Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## secretguard\n\n%s\n\n", capitalize(summaryLine(res)))
 	if n := len(res.Skipped); n > 0 {
-		fmt.Fprintf(&b, "%d file%s skipped:\n\n", n, plural(n))
+		fmt.Fprintf(&b, "%d file%s skipped:\n\n", n, words.Plural(n))
 		for i, s := range res.Skipped {
 			if i == 20 {
 				fmt.Fprintf(&b, "- … and %d more\n", n-i)
@@ -80,7 +81,7 @@ func StepSummary(w io.Writer, res *scan.Result) error {
 		row := fmt.Sprintf("| %s | %s | %s | %s |\n", f.Severity, code(f.Rule), code(fmt.Sprintf("%s:%d", f.File, f.Line)), cell(f.Message))
 		if b.Len()+len(row) > summaryLimit {
 			fmt.Fprintf(&b, "\n… and %d more finding%s, left out to stay within GitHub's 1 MiB step summary: "+
-				"see the SARIF report or run `secretguard scan` locally.\n", len(fs)-i, plural(len(fs)-i))
+				"see the SARIF report or run `secretguard scan` locally.\n", len(fs)-i, words.Plural(len(fs)-i))
 			break
 		}
 		b.WriteString(row)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
 )
@@ -49,7 +50,7 @@ func Leaks(res *scan.Result) []Leak {
 	byKey := map[string]*Leak{}
 	var order []string
 	for _, f := range res.Findings {
-		if f.Rule != "raw-secret" && f.Rule != "private-key" && f.Rule != "secret-generator" {
+		if f.Rule != scan.RawSecretID && f.Rule != scan.PrivateKeyID && f.Rule != scan.SecretGeneratorID {
 			continue
 		}
 		k := f.Rule + "\x00" + f.File
@@ -126,7 +127,7 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 	if m.DryRun {
 		verb = "Would seal"
 	}
-	fmt.Fprintf(&b, "## %s in the working tree: %d Secret%s\n\n", verb, len(m.Sealed), plural(len(m.Sealed)))
+	fmt.Fprintf(&b, "## %s in the working tree: %d Secret%s\n\n", verb, len(m.Sealed), words.Plural(len(m.Sealed)))
 	if len(m.Sealed) > 0 {
 		b.WriteString("| File | Secret | Keys | Environment | Scope |\n|---|---|---|---|---|\n")
 		for _, s := range m.Sealed {
@@ -135,12 +136,12 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 		b.WriteString("\n")
 	}
 	if m.Failed > 0 {
-		fmt.Fprintf(&b, "**%d file%s could not be sealed** and were left untouched: see the errors printed by the run.\n\n", m.Failed, plural(m.Failed))
+		fmt.Fprintf(&b, "**%d file%s could not be sealed** and were left untouched: see the errors printed by the run.\n\n", m.Failed, words.Plural(m.Failed))
 	}
 	if m.Committed != "" {
 		fmt.Fprintf(&b, "The sealed files were committed as `%s`.\n\n", m.Committed)
 	}
-	fmt.Fprintf(&b, "## Committed raw in the history: %d (audited %d commit%s on every ref)\n\n", len(m.Leaks), m.Commits, plural(m.Commits))
+	fmt.Fprintf(&b, "## Committed raw in the history: %d (audited %d commit%s on every ref)\n\n", len(m.Leaks), m.Commits, words.Plural(m.Commits))
 	if len(m.Leaks) == 0 {
 		b.WriteString("No raw Secret, secretGenerator literal or private key was ever committed.\n\n")
 	} else {
@@ -151,7 +152,7 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 			what := l.Rule
 			if l.Resource != nil {
 				what = l.Resource.Kind + " " + nsName(l.Resource.Namespace, l.Resource.Name)
-			} else if l.Rule == "private-key" {
+			} else if l.Rule == scan.PrivateKeyID {
 				what = "private key"
 			}
 			var commits []string

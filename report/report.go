@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/scan"
 )
 
@@ -43,21 +44,14 @@ func Write(w io.Writer, format string, res *scan.Result, opt Options) error {
 	return fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(Formats, ", "))
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 // summaryLine is "2 errors, 1 warning in 12 files (40 documents)".
 func summaryLine(res *scan.Result) string {
 	errs, warns := res.Count(scan.Error), res.Count(scan.Warning)
-	where := fmt.Sprintf("in %d file%s (%d document%s)", res.Files, plural(res.Files), res.Documents, plural(res.Documents))
+	where := fmt.Sprintf("in %d file%s (%d document%s)", res.Files, words.Plural(res.Files), res.Documents, words.Plural(res.Documents))
 	if len(res.Findings) == 0 {
 		return "no findings " + where
 	}
-	return fmt.Sprintf("%d error%s, %d warning%s %s", errs, plural(errs), warns, plural(warns), where)
+	return fmt.Sprintf("%d error%s, %d warning%s %s", errs, words.Plural(errs), warns, words.Plural(warns), where)
 }
 
 // oneLine makes a string safe for a single line of a terminal or log: line

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/gitops"
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/source"
 )
@@ -37,8 +38,18 @@ type Context struct {
 	History bool
 	// Progress, when set, is told how many files are done (a TTY progress line).
 	Progress func(done int)
-	// Workers is the number of files scanned at once; 0 means one per CPU.
+	// Workers is the number of files scanned at once; 0 means two per CPU.
 	Workers int
+	// Now is the time certificates are judged at (cert-expiry); zero means
+	// the time the rule runs.
+	Now time.Time
+}
+
+func (c *Context) now() time.Time {
+	if c.Now.IsZero() {
+		return time.Now()
+	}
+	return c.Now
 }
 
 // Result is the outcome of a scan.
@@ -190,7 +201,7 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 		if sev == Off {
 			continue
 		}
-		if info.ID == parseErrorRule.ID {
+		if info.ID == ParseErrorID {
 			rs.parse = sev
 		}
 		// A rule may check objects and the tree both.
@@ -243,7 +254,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		return r
 	}
 	if err != nil {
-		r.skipped = &source.Notice{Path: e.Path, Reason: "unreadable: " + errText(err)}
+		r.skipped = &source.Notice{Path: e.Path, Reason: "unreadable: " + words.ErrText(err)}
 		return r
 	}
 	if limit > 0 && int64(len(data)) > limit {
@@ -304,10 +315,10 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				// A Helm template: not YAML until rendered. Skip the file whole;
 				// what did parse of it may be template garbage.
 				r.skipped = &source.Notice{Path: e.Path, Reason: "Go template (Helm chart?) that is not YAML"}
-				r.findings = keepRule(r.findings, "private-key")
+				r.findings = keepRule(r.findings, PrivateKeyID)
 				return r
 			}
-			if rs.parse != "" && !ignored(d, parseErrorRule.ID) {
+			if rs.parse != "" && !ignored(d, ParseErrorID) {
 				f := Finding{File: e.Path, Line: d.ContentLine(),
 					Message: "does not parse as YAML; the file was not checked past this document"}
 				// Only a ParseError's text is known to quote no value.
@@ -411,13 +422,4 @@ func keepRule(fs []Finding, id string) []Finding {
 		}
 	}
 	return out
-}
-
-// errText describes an I/O error without the path (the report names the file).
-func errText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -5,6 +5,9 @@ package scan
 import (
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/config"
 )
 
 // Severity of a finding.
@@ -82,4 +85,34 @@ func Lookup(id string) (Rule, error) {
 		}
 	}
 	return nil, fmt.Errorf("unknown rule %q", id)
+}
+
+// CheckConfig rejects rule ids that no rule has in a configuration's `rules:`
+// and `allow:` entries: a typo there would silently change nothing.
+func CheckConfig(cfg *config.Config) error {
+	known := func(id string) bool { _, err := Lookup(id); return err == nil }
+	var ids []string
+	for _, r := range Rules() {
+		ids = append(ids, r.Info().ID)
+	}
+	names := make([]string, 0, len(cfg.Rules))
+	for id := range cfg.Rules {
+		names = append(names, id)
+	}
+	sort.Strings(names)
+	where := "configuration"
+	if cfg.Path != "" {
+		where = "config " + cfg.Path
+	}
+	for _, id := range names {
+		if !known(id) {
+			return fmt.Errorf("%s: rules.%s: no such rule (rules: %s)", where, id, strings.Join(ids, ", "))
+		}
+	}
+	for i, a := range cfg.Allow {
+		if a.Rule != "" && !known(a.Rule) {
+			return fmt.Errorf("%s: allow[%d].rule %q: no such rule (rules: %s)", where, i, a.Rule, strings.Join(ids, ", "))
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/gitops"
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/sealedsecret"
 )
 
@@ -149,11 +150,14 @@ func (ix *Index) mirrors(c *Context) ([]mirror, map[string][]reflectSource) {
 	return ms, byRef
 }
 
+// ReflectorSourceMissingID is the id of the reflector-source-missing rule.
+const ReflectorSourceMissingID = "reflector-source-missing"
+
 type reflectorSourceMissing struct{}
 
 func (reflectorSourceMissing) Info() Info {
 	return Info{
-		ID: "reflector-source-missing", Severity: Warning, WholeTree: true,
+		ID: ReflectorSourceMissingID, Severity: Warning, WholeTree: true,
 		Short: "A reflector mirror names a source Secret that the repository does not define",
 		Help: "`reflector.v1.k8s.emberstack.com/reflects: namespace/name` copies that Secret into the " +
 			"mirror. No resource here produces it (a Secret, SealedSecret, ExternalSecret, secretGenerator " +
@@ -173,11 +177,14 @@ func (reflectorSourceMissing) CheckTree(c *Context, ix *Index, emit func(Finding
 	}
 }
 
+// ReflectorSourceNotAllowedID is the id of the reflector-source-not-allowed rule.
+const ReflectorSourceNotAllowedID = "reflector-source-not-allowed"
+
 type reflectorSourceNotAllowed struct{}
 
 func (reflectorSourceNotAllowed) Info() Info {
 	return Info{
-		ID: "reflector-source-not-allowed", Severity: Error,
+		ID: ReflectorSourceNotAllowedID, Severity: Error,
 		Short: "A reflector mirror's source does not allow reflection into the mirror's namespace",
 		Help: "The source Secret must say `reflection-allowed: \"true\"` and, when it sets " +
 			"`reflection-allowed-namespaces`, list a regular expression matching the whole mirror " +
@@ -216,11 +223,14 @@ func (reflectorSourceNotAllowed) CheckTree(c *Context, ix *Index, emit func(Find
 	}
 }
 
+// ReflectorExternalSecretID is the id of the reflector-external-secret rule.
+const ReflectorExternalSecretID = "reflector-external-secret"
+
 type reflectorExternalSecret struct{}
 
 func (reflectorExternalSecret) Info() Info {
 	return Info{
-		ID: "reflector-external-secret", Severity: Warning,
+		ID: ReflectorExternalSecretID, Severity: Warning,
 		Short: "Reflector mirrors a Secret that an ExternalSecret produces",
 		Help: "An ExternalSecret reads the cloud secret with its store's identity; mirroring its Secret " +
 			"into other namespaces hands the value to services that have no IAM right to it. Give each " +
@@ -242,11 +252,14 @@ func (reflectorExternalSecret) CheckTree(c *Context, ix *Index, emit func(Findin
 	}
 }
 
+// ExternalSecretStoreMissingID is the id of the external-secret-store-missing rule.
+const ExternalSecretStoreMissingID = "external-secret-store-missing"
+
 type externalSecretStoreMissing struct{}
 
 func (externalSecretStoreMissing) Info() Info {
 	return Info{
-		ID: "external-secret-store-missing", Severity: Warning, WholeTree: true,
+		ID: ExternalSecretStoreMissingID, Severity: Warning, WholeTree: true,
 		Short: "An ExternalSecret refers to a store the repository does not define",
 		Help: "secretStoreRef.kind defaults to SecretStore, which must be in the ExternalSecret's own " +
 			"namespace; a ClusterSecretStore must say `kind: ClusterSecretStore`. Without the store the " +
@@ -316,11 +329,14 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 	}
 }
 
+// DuplicateSecretID is the id of the duplicate-secret rule.
+const DuplicateSecretID = "duplicate-secret"
+
 type duplicateSecret struct{}
 
 func (duplicateSecret) Info() Info {
 	return Info{
-		ID: "duplicate-secret", Severity: Warning,
+		ID: DuplicateSecretID, Severity: Warning,
 		Short: "Two resources produce the same Secret in one build",
 		Help: "A raw Secret, a SealedSecret, an ExternalSecret, a secretGenerator or a cert-manager " +
 			"Certificate that make the same namespace/name in one kustomize build (or one environment) " +
@@ -360,16 +376,19 @@ func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 			in = "the build of " + in
 		}
 		emit(Finding{File: pl.p.File, Line: pl.p.Line, Column: pl.p.Column, Resource: &pl.p.Resource,
-			Message: fmt.Sprintf("%s makes Secret %s, which %s (%s) makes too, in %s", producerRef(pl.p), nsSlashName(pl.ns, pl.name),
+			Message: fmt.Sprintf("%s makes Secret %s, which %s (%s) makes too, in %s", producerRef(pl.p), words.Ref(pl.ns, pl.name),
 				producerRef(prev.p), prev.p.at(), in)})
 	}
 }
+
+// KustomizeBreaksSealID is the id of the kustomize-breaks-seal rule.
+const KustomizeBreaksSealID = "kustomize-breaks-seal"
 
 type kustomizeBreaksSeal struct{}
 
 func (kustomizeBreaksSeal) Info() Info {
 	return Info{
-		ID: "kustomize-breaks-seal", Severity: Error,
+		ID: KustomizeBreaksSealID, Severity: Error,
 		Short: "A kustomization renames or moves a SealedSecret after it was sealed",
 		Help: "A strict SealedSecret only unseals under the namespace/name it was sealed for, a " +
 			"namespace-wide one only in its namespace. A kustomization's namePrefix/nameSuffix (strict) " +
@@ -417,11 +436,4 @@ func producerRef(p *Producer) string {
 		return fmt.Sprintf("secretGenerator %s of %s", p.Name, p.File)
 	}
 	return refOf(p.Resource)
-}
-
-func nsSlashName(ns, name string) string {
-	if ns == "" {
-		return name
-	}
-	return ns + "/" + name
 }

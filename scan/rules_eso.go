@@ -14,11 +14,14 @@ func init() {
 	register(secretStoreInlineCredentials{})
 }
 
+// ExternalSecretApiRemovedID is the id of the external-secret-api-removed rule.
+const ExternalSecretApiRemovedID = "external-secret-api-removed"
+
 type externalSecretAPIRemoved struct{}
 
 func (externalSecretAPIRemoved) Info() Info {
 	return Info{
-		ID: "external-secret-api-removed", Severity: Error,
+		ID: ExternalSecretApiRemovedID, Severity: Error,
 		Short: "An External Secrets resource uses external-secrets.io/v1beta1, which is no longer served",
 		Help: "External Secrets Operator serves external-secrets.io/v1 since v0.16 and stopped serving " +
 			"v1beta1 in v0.17: applying a v1beta1 manifest fails with \"no matches for kind\". Change " +
@@ -36,11 +39,14 @@ func (externalSecretAPIRemoved) CheckObject(c *Context, o *Object, emit func(Fin
 		Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", o.Ref())})
 }
 
+// SecretStoreInlineCredentialsID is the id of the secret-store-inline-credentials rule.
+const SecretStoreInlineCredentialsID = "secret-store-inline-credentials"
+
 type secretStoreInlineCredentials struct{}
 
 func (secretStoreInlineCredentials) Info() Info {
 	return Info{
-		ID: "secret-store-inline-credentials", Severity: Error,
+		ID: SecretStoreInlineCredentialsID, Severity: Error,
 		Short: "A SecretStore carries a credential inline instead of a reference to a Secret",
 		Help: "Store credentials (AWS access keys, Vault tokens, GCP service-account keys, Azure client " +
 			"secrets…) belong in a Kubernetes Secret referenced by a secretRef/*SecretRef ({name, key}), " +

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/gitops"
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -19,11 +20,14 @@ func init() {
 	register(parseError{})
 }
 
+// SecretGeneratorID is the id of the secret-generator rule.
+const SecretGeneratorID = "secret-generator"
+
 type secretGenerator struct{}
 
 func (secretGenerator) Info() Info {
 	return Info{
-		ID: "secret-generator", Severity: Error,
+		ID: SecretGeneratorID, Severity: Error,
 		Short: "A kustomize secretGenerator builds a Secret from values committed to the repository",
 		Help: "secretGenerator literals, and files or envs that are committed next to the " +
 			"kustomization, put the plain values in Git. Generate the Secret outside the repository " +
@@ -59,7 +63,7 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 				emit(Finding{
 					Line: o.Doc.LineOf(lit), Column: lit.Column, Resource: res, Keys: literalKeys,
 					Message: fmt.Sprintf("secretGenerator %q has %d literal value%s (%s) in %s",
-						name, len(literalKeys), plural(len(literalKeys)), strings.Join(literalKeys, ", "), o.File),
+						name, len(literalKeys), words.Plural(len(literalKeys)), strings.Join(literalKeys, ", "), o.File),
 				})
 			}
 			for _, block := range []string{"files", "envs", "env"} {
@@ -91,11 +95,14 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	}
 }
 
+// PrivateKeyID is the id of the private-key rule.
+const PrivateKeyID = "private-key"
+
 type privateKey struct{}
 
 func (privateKey) Info() Info {
 	return Info{
-		ID: "private-key", Severity: Error,
+		ID: PrivateKeyID, Severity: Error,
 		Short: "A PEM private key is committed",
 		Help: "A private key in the repository is readable by everyone who can clone it. Remove it, " +
 			"rotate it, and deliver it as a SealedSecret or through External Secrets. A sealed-secrets " +
@@ -148,10 +155,13 @@ func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Find
 	}
 }
 
+// ParseErrorID is the id of the parse-error rule.
+const ParseErrorID = "parse-error"
+
 // parseErrorRule is emitted by the engine itself; it is registered so its
 // severity can be configured and reports describe it.
 var parseErrorRule = Info{
-	ID: "parse-error", Severity: Error,
+	ID: ParseErrorID, Severity: Error,
 	Short: "A manifest does not parse",
 	Help: "The file is not valid YAML (or JSON), so nothing in the broken document was checked " +
 		"and `seal` leaves the whole file alone. Fix the syntax at the reported line.",

@@ -32,11 +32,14 @@ func pathEnv(c *Context, file string) string {
 	return name
 }
 
+// SealedSecretEnvMismatchID is the id of the sealed-secret-env-mismatch rule.
+const SealedSecretEnvMismatchID = "sealed-secret-env-mismatch"
+
 type sealedEnvMismatch struct{}
 
 func (sealedEnvMismatch) Info() Info {
 	return Info{
-		ID: "sealed-secret-env-mismatch", Severity: Error,
+		ID: SealedSecretEnvMismatchID, Severity: Error,
 		Short: "A SealedSecret is sealed for another environment's certificate than its path maps to",
 		Help: "Only the controller whose certificate sealed a value can decrypt it: a SealedSecret sealed " +
 			"for stage and committed under a prod path never unseals in prod. Re-create it from the " +
@@ -72,11 +75,14 @@ func (sealedEnvMismatch) CheckObject(c *Context, o *Object, emit func(Finding)) 
 	})
 }
 
+// SealedSecretInvalidID is the id of the sealed-secret-invalid rule.
+const SealedSecretInvalidID = "sealed-secret-invalid"
+
 type sealedInvalid struct{}
 
 func (sealedInvalid) Info() Info {
 	return Info{
-		ID: "sealed-secret-invalid", Severity: Error,
+		ID: SealedSecretInvalidID, Severity: Error,
 		Short: "A SealedSecret holds a value that is not a sealed-secrets ciphertext",
 		Help: "Each encryptedData value must be base64 of a 2-byte length, an RSA-OAEP block the size of " +
 			"the controller's key, and the AES-GCM payload. A truncated paste, a plain value or a value " +
@@ -118,11 +124,14 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	}
 }
 
+// SealedSecretScopeID is the id of the sealed-secret-scope rule.
+const SealedSecretScopeID = "sealed-secret-scope"
+
 type sealedScope struct{}
 
 func (sealedScope) Info() Info {
 	return Info{
-		ID: "sealed-secret-scope", Severity: Error,
+		ID: SealedSecretScopeID, Severity: Error,
 		Short: "A SealedSecret cannot be unsealed where it is applied",
 		Help: "A strict SealedSecret is bound to the namespace/name it was sealed for; if metadata and " +
 			"spec.template.metadata disagree, or no namespace is recorded, the controller cannot decrypt it. " +
@@ -166,11 +175,14 @@ func (sealedScope) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	}
 }
 
+// CertExpiryID is the id of the cert-expiry rule.
+const CertExpiryID = "cert-expiry"
+
 type certExpiry struct{}
 
 func (certExpiry) Info() Info {
 	return Info{
-		ID: "cert-expiry", Severity: Warning,
+		ID: CertExpiryID, Severity: Warning,
 		Short: "An environment's sealing certificate is expired or expires within 30 days",
 		Help: "The sealed-secrets controller renews its key every 30 days by default and keeps the old " +
 			"ones; a committed certificate past its NotAfter can no longer be used to seal (kubeseal " +
@@ -181,16 +193,13 @@ func (certExpiry) Info() Info {
 // expiryWindow is how far ahead cert-expiry warns.
 const expiryWindow = 30 * 24 * time.Hour
 
-// Now is the scan's clock for certificate expiry.
-var Now = time.Now
-
 func (certExpiry) CheckTree(c *Context, _ *Index, emit func(Finding)) {
 	if c.Envs == nil {
 		return
 	}
 	names := c.Envs.Names()
 	sort.Strings(names)
-	t := Now()
+	t := c.now()
 	for _, name := range names {
 		env, _ := c.Envs.Env(name)
 		cert, err := c.Envs.Cert(name)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -14,11 +15,14 @@ func init() {
 	register(reflectorMisplaced{})
 }
 
+// RawSecretID is the id of the raw-secret rule.
+const RawSecretID = "raw-secret"
+
 type rawSecret struct{}
 
 func (rawSecret) Info() Info {
 	return Info{
-		ID: "raw-secret", Severity: Error, Fixable: true,
+		ID: RawSecretID, Severity: Error, Fixable: true,
 		Short: "A plain v1 Secret with values is committed",
 		Help: "A Secret's data and stringData are only base64, not encrypted: anyone who can read the " +
 			"repository can read them. Seal it for the environment's controller with " +
@@ -34,10 +38,10 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	}
 	sops := manifest.IsSOPS(o.Node)
 	msg := fmt.Sprintf("%s holds %d raw value%s (%s): seal it with `secretguard seal %s`",
-		o.Ref(), len(sv.Plain), plural(len(sv.Plain)), strings.Join(sv.Plain, ", "), o.File)
+		o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "), o.File)
 	if sops {
 		msg = fmt.Sprintf("%s has a sops block but %d value%s (%s) are not encrypted",
-			o.Ref(), len(sv.Plain), plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
+			o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
 	}
 	f := Finding{Keys: sv.Plain, Message: msg, Fixable: !sops}
 	if sv.First != nil {
@@ -48,11 +52,14 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 
 const reflectorPrefix = "reflector.v1.k8s.emberstack.com/"
 
+// ReflectorMisplacedID is the id of the reflector-misplaced rule.
+const ReflectorMisplacedID = "reflector-misplaced"
+
 type reflectorMisplaced struct{}
 
 func (reflectorMisplaced) Info() Info {
 	return Info{
-		ID: "reflector-misplaced", Severity: Error,
+		ID: ReflectorMisplacedID, Severity: Error,
 		Short: "Reflector annotations on a SealedSecret's own metadata have no effect",
 		Help: "kubernetes-reflector reads annotations from the Secret the controller generates, and " +
 			"that Secret's metadata comes from spec.template.metadata. Move the " +
@@ -80,13 +87,6 @@ func (reflectorMisplaced) CheckObject(c *Context, o *Object, emit func(Finding))
 	}
 	first.Keys = keys
 	first.Message = fmt.Sprintf("%s has %d reflector annotation%s in metadata.annotations, where they do nothing: move them to spec.template.metadata.annotations",
-		o.Ref(), len(keys), plural(len(keys)))
+		o.Ref(), len(keys), words.Plural(len(keys)))
 	emit(*first)
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

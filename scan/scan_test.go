@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/secretguard/secretguard/certs"
@@ -90,4 +91,54 @@ func scanDir(t testing.TB, root string) *scan.Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// cert-expiry judges certificates at the scan's clock: quiet well before
+// NotAfter, a warning inside the 30 days, "expired" past it.
+func TestCertExpiryAtTheScanClock(t *testing.T) {
+	root := t.TempDir()
+	pem, err := os.ReadFile("../testdata/demo/certs/prod.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "certs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "certs", "prod.pem"), pem, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := certs.Load("prod", filepath.Join(root, "certs", "prod.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := cert.X509.NotAfter
+	for _, c := range []struct {
+		at   time.Time
+		want string // message fragment; "" for no finding
+	}{
+		{end.Add(-90 * 24 * time.Hour), ""},
+		{end.Add(-7*24*time.Hour - time.Hour), "expires on " + end.UTC().Format("2006-01-02") + ", in 7 days"},
+		{end.Add(time.Hour), "expired on " + end.UTC().Format("2006-01-02")},
+	} {
+		cfg := &config.Config{}
+		envs, err := certs.Resolve(root, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := &source.Dir{Root: root}
+		res, err := scan.Scan(&scan.Context{Config: cfg, Source: src, Envs: envs, Now: c.at}, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, fmt.Sprintf("%s %s %s: %s", f.File, f.Severity, f.Rule, f.Message))
+		}
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("at %s: %q, want no finding", c.at, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want) || !strings.HasPrefix(got[0], "certs/prod.pem warning cert-expiry")):
+			t.Errorf("at %s: %q, want one cert-expiry warning on certs/prod.pem saying %q", c.at, got, c.want)
+		}
+	}
 }

@@ -69,6 +69,15 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// streams are a command's standard streams, injected so that every command
+// runs in-process in tests.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func streamsOf(c *cli.Context) streams { return streams{c.App.Reader, c.App.Writer, c.App.ErrWriter} }
+
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:           "secretguard",

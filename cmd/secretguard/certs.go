@@ -22,7 +22,7 @@ func certsCommand() *cli.Command {
 				ArgsUsage: "[PATH]",
 				Flags:     []cli.Flag{configFlag},
 				Action: func(c *cli.Context) error {
-					r, err := openRepo(c, c.Args().Slice())
+					r, err := openRepo(c.String("config"), c.Args().Slice())
 					if err != nil {
 						return err
 					}
@@ -51,13 +51,13 @@ func certsCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					r, err := openRepo(c, c.Args().Slice())
+					r, err := openRepo(c.String("config"), c.Args().Slice())
 					if err != nil {
 						return err
 					}
 					out := c.App.Writer
 					broken, expired, expiring := 0, 0, 0
-					t := now()
+					t := time.Now()
 					for _, name := range r.Envs.Names() {
 						cert, err := r.Envs.Cert(name)
 						switch {

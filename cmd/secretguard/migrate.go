@@ -8,7 +8,10 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/report"
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
 	"github.com/urfave/cli/v2"
 )
@@ -33,23 +36,46 @@ func migrateCommand() *cli.Command {
 	}
 }
 
+// migrateOptions is `secretguard migrate`'s command line, checked.
+type migrateOptions struct {
+	Config string
+	Paths  []string
+	Format string
+	Output string // the report in Format; "" is stdout
+	Report string // also the Markdown report
+	Commit bool
+	DryRun bool
+	Quiet  bool
+	Scope  string
+	FailOn scan.Severity
+}
+
 func runMigrate(c *cli.Context) error {
-	failOn, err := parseFailOn(c.String("fail-on"))
-	if err != nil {
+	o := migrateOptions{Config: c.String("config"), Paths: c.Args().Slice(), Format: c.String("format"),
+		Output: c.String("output"), Report: c.String("report"), Commit: c.Bool("commit"), DryRun: c.Bool("dry-run"),
+		Quiet: c.Bool("quiet"), Scope: c.String("scope")}
+	var err error
+	if o.FailOn, err = parseFailOn(c.String("fail-on")); err != nil {
 		return err
 	}
-	format := c.String("format")
-	if !validFormat(format) {
-		return usage("migrate --format %q: want text, json, sarif or github", format)
+	if err := checkFormat(o.Format); err != nil {
+		return err
 	}
-	if c.Args().Len() > 1 {
+	if err := sealedsecret.CheckScope(o.Scope); err != nil {
+		return usage("--%v", err)
+	}
+	if len(o.Paths) > 1 {
 		return usage("migrate takes one PATH, the repository")
 	}
-	dry := c.Bool("dry-run")
-	if dry && c.Bool("commit") {
+	if o.DryRun && o.Commit {
 		return usage("--dry-run and --commit exclude each other")
 	}
-	r, err := openRepo(c, c.Args().Slice())
+	return migrate(o, streamsOf(c))
+}
+
+func migrate(o migrateOptions, s streams) error {
+	dry := o.DryRun
+	r, err := openRepo(o.Config, o.Paths)
 	if err != nil {
 		return err
 	}
@@ -60,7 +86,7 @@ func runMigrate(c *cli.Context) error {
 	}
 
 	// 1. Seal the working tree.
-	run, err := r.seal(c, sealMode{scope: c.String("scope"), write: !dry, say: !c.Bool("quiet"), dry: dry})
+	run, err := r.seal(s, sealMode{scope: o.Scope, write: !dry, say: !o.Quiet, dry: dry})
 	if err != nil {
 		return err
 	}
@@ -69,7 +95,7 @@ func runMigrate(c *cli.Context) error {
 		m.Sealed = append(m.Sealed, report.SealedItem{File: ch.File, Line: ch.Line, Namespace: ch.Namespace, Name: ch.Name, Keys: ch.Keys, Env: ch.Env, Scope: ch.Scope})
 	}
 	// 2. Commit them.
-	if c.Bool("commit") && len(run.files) > 0 {
+	if o.Commit && len(run.files) > 0 {
 		hash, err := commitFiles(g, run.files)
 		if err != nil {
 			return failure(fmt.Errorf("commit: %w", err))
@@ -78,8 +104,8 @@ func runMigrate(c *cli.Context) error {
 	}
 	// 3. Audit the history, and what the working tree still holds.
 	prog := scanMode{history: true, commits: &m.Commits}
-	if isTerminal(c.App.ErrWriter) && !c.Bool("quiet") {
-		prog.progress = c.App.ErrWriter
+	if isTerminal(s.err) && !o.Quiet {
+		prog.progress = s.err
 	}
 	hist, err := r.scan(prog)
 	if err != nil {
@@ -98,35 +124,35 @@ func runMigrate(c *cli.Context) error {
 	if err := report.MigrationMarkdown(&md, m); err != nil {
 		return failure(err)
 	}
-	if f := c.String("report"); f != "" && !dry {
+	if f := o.Report; f != "" && !dry {
 		if err := os.WriteFile(f, md.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
 		}
 	}
 	var out bytes.Buffer
-	switch format {
+	switch o.Format {
 	case "json":
 		err = report.MigrationJSON(&out, m)
 	case "sarif", "github":
-		err = report.Write(&out, format, hist, report.Options{Version: version})
+		err = report.Write(&out, o.Format, hist, report.Options{Version: version})
 	default:
 		_, err = out.Write(md.Bytes())
 	}
 	if err != nil {
 		return failure(err)
 	}
-	if f := c.String("output"); f != "" && !dry {
+	if f := o.Output; f != "" && !dry {
 		if err := os.WriteFile(f, out.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
 		}
 	} else {
-		c.App.Writer.Write(out.Bytes())
+		s.out.Write(out.Bytes())
 	}
 	if run.failed > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", run.failed, plural(run.failed))}
+		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", run.failed, words.Plural(run.failed))}
 	}
 	// Leaks in the history fail like findings: they need rotating.
-	return exitFor(hist, failOn)
+	return exitFor(hist, o.FailOn)
 }
 
 // commitFiles commits the sealed files with go-git, as the repository's
@@ -145,7 +171,7 @@ func commitFiles(g *source.Git, files []string) (string, error) {
 	if cfg, err := g.Repo.ConfigScoped(0); err == nil && cfg.User.Name != "" {
 		sig.Name, sig.Email = cfg.User.Name, cfg.User.Email
 	}
-	msg := fmt.Sprintf("Seal raw Secrets with secretguard\n\n%d file%s sealed for their environment's certificate by\n`secretguard migrate --commit`. Values committed earlier stay in the\nhistory: rotate them (see the migration report).\n", len(files), plural(len(files)))
+	msg := fmt.Sprintf("Seal raw Secrets with secretguard\n\n%d file%s sealed for their environment's certificate by\n`secretguard migrate --commit`. Values committed earlier stay in the\nhistory: rotate them (see the migration report).\n", len(files), words.Plural(len(files)))
 	h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig})
 	if err != nil {
 		return "", err

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
+	"time"
 
-	"github.com/secretguard/secretguard/certs"
-	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/report"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
@@ -22,53 +20,8 @@ var (
 	noColorFlag = &cli.BoolFlag{Name: "no-color", Usage: "never colour the output"}
 	quietFlag   = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print findings only: no summary, no notices"}
 	failOnFlag  = &cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 on findings at or above `LEVEL`: error, warning or never"}
-	formatFlag  = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "report `FORMAT`: text, json, sarif or github"}
+	formatFlag  = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "report `FORMAT`: " + strings.Join(report.Formats, ", ")}
 )
-
-// repo is what every command works on: the repository root, its configuration
-// and its environments.
-type repo struct {
-	Root   string
-	Paths  []string
-	Config *config.Config
-	Envs   *certs.Envs
-}
-
-// openRepo finds the root from the first path (not the working directory) and
-// loads its configuration.
-func openRepo(c *cli.Context, paths []string) (*repo, error) {
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	root, err := source.FindRoot(paths[0])
-	if err != nil {
-		return nil, failure(err)
-	}
-	cfgPath, explicit := c.String("config"), true
-	if cfgPath == "" {
-		cfgPath, explicit = filepath.Join(root, config.FileName), false
-	}
-	cfg, err := config.Load(cfgPath, explicit)
-	if err != nil {
-		return nil, failure(err)
-	}
-	envs, err := certs.Resolve(root, cfg)
-	if err != nil {
-		return nil, failure(err)
-	}
-	return &repo{Root: root, Paths: paths, Config: cfg, Envs: envs}, nil
-}
-
-func (r *repo) dirSource() *source.Dir {
-	return &source.Dir{
-		Root:    r.Root,
-		Paths:   r.Paths,
-		MaxSize: r.Config.MaxFileSize,
-		Skip: func(rel string, dir bool) bool {
-			return r.Config.Excluded(rel)
-		},
-	}
-}
 
 func scanCommand() *cli.Command {
 	return &cli.Command{
@@ -82,35 +35,72 @@ func scanCommand() *cli.Command {
 			&cli.BoolFlag{Name: "history", Usage: "scan every blob ever committed on any ref, each once, with the commits that introduced it"},
 		},
 		Action: func(c *cli.Context) error {
-			failOn, err := parseFailOn(c.String("fail-on"))
+			o, err := scanOptionsFrom(c)
 			if err != nil {
 				return err
 			}
-			format := c.String("format")
-			if !validFormat(format) {
-				return usage("--format %q: want one of text, json, sarif, github", format)
-			}
-			m := scanMode{staged: c.Bool("staged"), diff: c.String("diff"), history: c.Bool("history")}
-			if n := btoi(m.staged) + btoi(m.diff != "") + btoi(m.history); n > 1 {
-				return usage("--staged, --diff and --history exclude each other")
-			}
-			if isTerminal(c.App.ErrWriter) && !c.Bool("quiet") {
-				m.progress = c.App.ErrWriter
-			}
-			r, err := openRepo(c, c.Args().Slice())
-			if err != nil {
-				return err
-			}
-			res, err := r.scan(m)
-			if err != nil {
-				return failure(err)
-			}
-			if err := writeReport(c, format, res); err != nil {
-				return err
-			}
-			return exitFor(res, failOn)
+			return runScan(o, streamsOf(c))
 		},
 	}
+}
+
+// scanOptions is `secretguard scan`'s command line, checked.
+type scanOptions struct {
+	Config string
+	Paths  []string
+	Report reportOptions
+	FailOn scan.Severity
+	Mode   scanMode
+}
+
+// reportOptions say how and where a report is written.
+type reportOptions struct {
+	Format  string
+	Output  string // file; "" is stdout
+	NoColor bool
+	Quiet   bool
+}
+
+func reportOptionsFrom(c *cli.Context) (reportOptions, error) {
+	o := reportOptions{Format: c.String("format"), Output: c.String("output"), NoColor: c.Bool("no-color"), Quiet: c.Bool("quiet")}
+	if err := checkFormat(o.Format); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+func scanOptionsFrom(c *cli.Context) (scanOptions, error) {
+	o := scanOptions{Config: c.String("config"), Paths: c.Args().Slice(),
+		Mode: scanMode{staged: c.Bool("staged"), diff: c.String("diff"), history: c.Bool("history")}}
+	var err error
+	if o.FailOn, err = parseFailOn(c.String("fail-on")); err != nil {
+		return o, err
+	}
+	if o.Report, err = reportOptionsFrom(c); err != nil {
+		return o, err
+	}
+	if n := btoi(o.Mode.staged) + btoi(o.Mode.diff != "") + btoi(o.Mode.history); n > 1 {
+		return o, usage("--staged, --diff and --history exclude each other")
+	}
+	return o, nil
+}
+
+func runScan(o scanOptions, s streams) error {
+	if isTerminal(s.err) && !o.Report.Quiet {
+		o.Mode.progress = s.err
+	}
+	r, err := openRepo(o.Config, o.Paths)
+	if err != nil {
+		return err
+	}
+	res, err := r.scan(o.Mode)
+	if err != nil {
+		return failure(err)
+	}
+	if err := writeReport(s, o.Report, res); err != nil {
+		return err
+	}
+	return exitFor(res, o.FailOn)
 }
 
 // scanMode picks the source: the working tree, the index, a diff or history.
@@ -123,7 +113,7 @@ type scanMode struct {
 
 // scan runs one scan of the repository in the given mode.
 func (r *repo) scan(m scanMode) (*scan.Result, error) {
-	ctx := &scan.Context{Config: r.Config, Envs: r.Envs}
+	ctx := &scan.Context{Config: r.Config, Envs: r.Envs, Now: time.Now()}
 	var dir *source.Dir
 	if m.staged || m.history || m.diff != "" {
 		g, err := source.OpenGit(r.Root)
@@ -183,24 +173,6 @@ func (r *repo) scan(m scanMode) (*scan.Result, error) {
 	return res, nil
 }
 
-// whole reports whether the paths cover the whole repository.
-func (r *repo) whole() bool {
-	rel, err := r.relPaths()
-	return err == nil && len(rel) == 1 && rel[0] == "."
-}
-
-func (r *repo) relPaths() ([]string, error) {
-	var out []string
-	for _, p := range r.Paths {
-		rel, err := source.Rel(r.Root, p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rel)
-	}
-	return out, nil
-}
-
 func btoi(b bool) int {
 	if b {
 		return 1
@@ -208,13 +180,14 @@ func btoi(b bool) int {
 	return 0
 }
 
-func validFormat(f string) bool {
+// checkFormat accepts the report formats that report owns.
+func checkFormat(f string) error {
 	for _, v := range report.Formats {
 		if v == f {
-			return true
+			return nil
 		}
 	}
-	return false
+	return usage("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 }
 
 func parseFailOn(s string) (scan.Severity, error) {
@@ -242,18 +215,16 @@ func exitFor(res *scan.Result, failOn scan.Severity) error {
 	return nil
 }
 
-// writeReport renders to stdout or --output. The report is rendered in memory
-// first so a failed write never leaves half a SARIF file.
-func writeReport(c *cli.Context, format string, res *scan.Result) error {
-	out := c.App.Writer
-	file := c.String("output")
-	color := file == "" && format == "text" && !c.Bool("no-color") && os.Getenv("NO_COLOR") == "" && isTerminal(out)
+// writeReport renders to stdout or the output file. The report is rendered
+// in memory first so a failed write never leaves half a SARIF file.
+func writeReport(s streams, o reportOptions, res *scan.Result) error {
+	color := o.Output == "" && o.Format == "text" && !o.NoColor && os.Getenv("NO_COLOR") == "" && isTerminal(s.out)
 	var buf bytes.Buffer
-	opts := report.Options{Color: color, Tool: "secretguard", Version: version, Quiet: c.Bool("quiet")}
-	if err := report.Write(&buf, format, res, opts); err != nil {
+	opts := report.Options{Color: color, Tool: "secretguard", Version: version, Quiet: o.Quiet}
+	if err := report.Write(&buf, o.Format, res, opts); err != nil {
 		return failure(err)
 	}
-	if format == "github" {
+	if o.Format == "github" {
 		// Annotations show ten per severity; the step summary has them all.
 		if p := os.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
 			f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -269,13 +240,13 @@ func writeReport(c *cli.Context, format string, res *scan.Result) error {
 			}
 		}
 	}
-	if file != "" {
-		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+	if o.Output != "" {
+		if err := os.WriteFile(o.Output, buf.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
 		}
 		return nil
 	}
-	_, err := io.Copy(out, &buf)
+	_, err := io.Copy(s.out, &buf)
 	return err
 }
 

@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/secretguard/secretguard/certs"
-	"github.com/secretguard/secretguard/config"
-	"github.com/secretguard/secretguard/gitops"
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
@@ -35,47 +32,62 @@ func sealCommand() *cli.Command {
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
 			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME`, whatever the paths say"},
 			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
-			&cli.StringFlag{Name: "scope", Usage: "`SCOPE`: strict, namespace-wide or cluster-wide (default: the Secret's annotation, then the config, then strict)"},
+			&cli.StringFlag{Name: "scope", Usage: "`SCOPE`: " + strings.Join(sealedsecret.Scopes, ", ") + " (default: the Secret's annotation, then the config, then strict)"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace for Secrets that name none (stdin mode)"},
 		},
 		Action: runSeal,
 	}
 }
 
+// sealOptions is `secretguard seal`'s command line, checked.
+type sealOptions struct {
+	Config                     string
+	Paths                      []string
+	Stdin                      bool // `-`, or no PATH and stdin not a terminal
+	Scope                      string
+	Choice                     transform.Choice
+	DryRun, Diff, Check, Quiet bool
+}
+
 func runSeal(c *cli.Context) error {
-	scope := c.String("scope")
-	switch scope {
-	case "", sealedsecret.Strict, sealedsecret.NamespaceWide, sealedsecret.ClusterWide:
-	default:
-		return usage("--scope %q: want strict, namespace-wide or cluster-wide", scope)
+	o := sealOptions{
+		Config: c.String("config"), Paths: c.Args().Slice(), Scope: c.String("scope"),
+		Choice: transform.Choice{Env: c.String("env"), Cert: c.String("cert"), Namespace: c.String("namespace")},
+		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Check: c.Bool("check"), Quiet: c.Bool("quiet"),
 	}
-	args := c.Args().Slice()
-	stdinMode := len(args) == 1 && args[0] == "-"
-	if len(args) == 0 && !isTerminal(c.App.Reader) {
-		if f, ok := c.App.Reader.(*os.File); !ok || isPipeOrFile(f) {
-			stdinMode = true
+	if err := sealedsecret.CheckScope(o.Scope); err != nil {
+		return usage("--%v", err)
+	}
+	s := streamsOf(c)
+	o.Stdin = len(o.Paths) == 1 && o.Paths[0] == "-"
+	if len(o.Paths) == 0 && !isTerminal(s.in) {
+		if f, ok := s.in.(*os.File); !ok || isPipeOrFile(f) {
+			o.Stdin = true
 		}
 	}
-	if stdinMode {
-		return sealStdin(c, scope)
+	if o.Stdin {
+		return sealStdin(o, s)
 	}
-	r, err := openRepo(c, args)
+	return sealFiles(o, s)
+}
+
+func sealFiles(o sealOptions, s streams) error {
+	r, err := openRepo(o.Config, o.Paths)
 	if err != nil {
 		return err
 	}
-	dry, diff, check := c.Bool("dry-run"), c.Bool("diff"), c.Bool("check")
-	run, err := r.seal(c, sealMode{scope: scope, write: !(dry || diff || check), diff: diff, say: !c.Bool("quiet") && !diff, dry: dry || check})
+	run, err := r.seal(s, sealMode{scope: o.Scope, choice: o.Choice, write: !(o.DryRun || o.Diff || o.Check),
+		diff: o.Diff, say: !o.Quiet && !o.Diff, dry: o.DryRun || o.Check})
 	if err != nil {
 		return err
 	}
 	failed, changed := run.failed, len(run.files)
-	errOut := c.App.ErrWriter
 	if failed > 0 {
-		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", failed, plural(failed))}
+		return &exitError{code: 2, err: fmt.Errorf("%d file%s not sealed (left untouched)", failed, words.Plural(failed))}
 	}
-	if check && changed > 0 {
-		if !c.Bool("quiet") {
-			fmt.Fprintf(errOut, "secretguard: %d file%s would change\n", changed, plural(changed))
+	if o.Check && changed > 0 {
+		if !o.Quiet {
+			fmt.Fprintf(s.err, "secretguard: %d file%s would change\n", changed, words.Plural(changed))
 		}
 		return findings
 	}
@@ -84,11 +96,12 @@ func runSeal(c *cli.Context) error {
 
 // sealMode says what a sealing run does besides sealing in memory.
 type sealMode struct {
-	scope string
-	write bool // write the files
-	diff  bool // print a diff
-	say   bool // print one line per sealed Secret
-	dry   bool // the lines say "would seal"
+	scope  string
+	choice transform.Choice
+	write  bool // write the files
+	diff   bool // print a diff
+	say    bool // print one line per sealed Secret
+	dry    bool // the lines say "would seal"
 }
 
 // sealRun is what a sealing run did.
@@ -100,12 +113,16 @@ type sealRun struct {
 
 // seal seals every raw Secret of the repository's paths; errors per file are
 // printed and counted, the run goes on.
-func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
+func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
+	pick, err := r.picker(m.choice)
+	if err != nil {
+		return nil, err
+	}
 	all, err := source.Entries(r.dirSource())
 	if err != nil {
 		return nil, failure(err)
 	}
-	out, errOut := c.App.Writer, c.App.ErrWriter
+	out, errOut := s.out, s.err
 	// Temp files of a run that was killed mid-write: the files they were
 	// for are whole (old or new), the temp files are litter.
 	entries := all[:0]
@@ -129,7 +146,7 @@ func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
 		}
 	}
 	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
-		func(rel string) (*transform.Target, error) { return r.target(c, rel) }, write,
+		pick.Target, write,
 		func(o transform.Outcome) error {
 			var tooLarge *source.TooLargeError
 			switch {
@@ -160,7 +177,7 @@ func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
 						into = ", merged into the SealedSecret"
 					}
 					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
-						verb, rel, ch.Line, nsName(ch.Namespace, ch.Name), len(ch.Keys), plural(len(ch.Keys)), ch.Env, ch.Scope, into)
+						verb, rel, ch.Line, words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, into)
 				}
 			}
 			run.files = append(run.files, rel)
@@ -170,78 +187,42 @@ func (r *repo) seal(c *cli.Context, m sealMode) (*sealRun, error) {
 	return run, err
 }
 
-// target picks the environment and certificate for a file: --cert, then --env,
-// then the environment mapping.
-func (r *repo) target(c *cli.Context, rel string) (*transform.Target, error) {
-	t := &transform.Target{}
-	var env config.Environment
-	switch {
-	case c.String("cert") != "":
-		cert, err := certs.Load("--cert", c.String("cert"))
-		if err != nil {
-			return nil, failure(err)
-		}
-		t.Env, t.Cert = "--cert "+c.String("cert"), cert
-		if c.String("env") != "" {
-			env, _ = r.Envs.Env(c.String("env"))
-		}
-	default:
-		name := c.String("env")
-		if name == "" {
-			var err error
-			if name, err = r.Envs.Pick(rel); err != nil {
-				return nil, failure(err)
-			}
-		}
-		var ok bool
-		if env, ok = r.Envs.Env(name); !ok {
-			return nil, usage("--env %q: no such environment (known: %s)", name, strings.Join(r.Envs.Names(), ", "))
-		}
-		cert, err := r.Envs.Cert(name)
-		if err != nil {
-			return nil, failure(err)
-		}
-		t.Env, t.Cert = name, cert
+// picker checks the forced environment and certificate once for the run.
+func (r *repo) picker(ch transform.Choice) (*transform.Picker, error) {
+	p, err := transform.NewPicker(r.Root, r.Envs, ch, time.Now())
+	var ue *transform.UsageError
+	if errors.As(err, &ue) {
+		return nil, usage("%s", ue.Msg)
 	}
-	if t.Cert != nil {
-		if err := t.Cert.Check(now()); err != nil {
-			return nil, failure(err)
-		}
-	}
-	t.Namespace = env.Namespace
-	if t.Namespace == "" {
-		t.Namespace = c.String("namespace")
-	}
-	if t.Namespace == "" {
-		if k, _ := gitops.KustomizationIn(r.Root, path.Dir(rel)); k != nil {
-			t.Namespace = k.Namespace
-		}
-	}
-	return t, nil
+	return p, failure(err)
 }
 
 // sealStdin is the kubeseal-like filter: one stream in, the sealed stream out.
-func sealStdin(c *cli.Context, scope string) error {
-	data, err := io.ReadAll(c.App.Reader)
-	if err != nil {
-		return failure(fmt.Errorf("read stdin: %w", err))
-	}
+func sealStdin(o sealOptions, s streams) error {
 	wd, err := os.Getwd()
 	if err != nil {
 		return failure(err)
 	}
-	r, err := openRepo(c, []string{wd})
+	r, err := openRepo(o.Config, []string{wd})
 	if err != nil {
 		return err
 	}
-	if c.String("cert") == "" && c.String("env") == "" && len(r.Envs.Names()) != 1 {
+	if o.Choice.Env == "" && o.Choice.Cert == "" && len(r.Envs.Names()) != 1 {
 		return usage("reading stdin: name the environment with --env or the certificate with --cert (known environments: %s)", strings.Join(r.Envs.Names(), ", "))
 	}
-	opt := transform.Options{Scope: scope, DefaultScope: r.Config.Scope}
+	pick, err := r.picker(o.Choice)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(s.in)
+	if err != nil {
+		return failure(fmt.Errorf("read stdin: %w", err))
+	}
+	opt := transform.Options{Scope: o.Scope, DefaultScope: r.Config.Scope}
 	res, err := transform.Seal("<stdin>", data, opt, func() (*transform.Target, error) {
-		t, err := r.target(c, "-")
-		if t != nil && c.String("namespace") != "" {
-			t.Namespace = c.String("namespace")
+		t, err := pick.Target("-")
+		if t != nil && o.Choice.Namespace != "" {
+			t.Namespace = o.Choice.Namespace // stdin: --namespace wins, as kubeseal's
 		}
 		return t, err
 	})
@@ -252,13 +233,13 @@ func sealStdin(c *cli.Context, scope string) error {
 	if outData == nil {
 		outData = data
 	}
-	if c.Bool("check") {
+	if o.Check {
 		if res.New != nil {
 			return findings
 		}
 		return nil
 	}
-	_, err = io.Copy(c.App.Writer, bytes.NewReader(outData))
+	_, err = io.Copy(s.out, bytes.NewReader(outData))
 	return err
 }
 
@@ -270,38 +251,13 @@ func isPipeOrFile(f *os.File) bool {
 	return fi.Mode()&os.ModeNamedPipe != 0 || fi.Mode().IsRegular()
 }
 
-func nsName(ns, name string) string {
-	if ns == "" {
-		return name
-	}
-	return ns + "/" + name
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func errText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
-// now is the clock for certificate expiry; tests may move it.
-var now = time.Now
-
 // sealError names the file unless the error already does.
 func sealError(rel string, err error) string {
 	var se *transform.Error
 	if errors.As(err, &se) {
 		return err.Error()
 	}
-	msg := errText(err)
+	msg := words.ErrText(err)
 	var ee *exitError
 	if errors.As(err, &ee) && ee.err != nil {
 		msg = ee.err.Error()

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/source"
+)
+
+// repo is what every command works on: the repository root, its configuration
+// and its environments.
+type repo struct {
+	Root   string
+	Paths  []string
+	Config *config.Config
+	Envs   *certs.Envs
+}
+
+// openRepo finds the root from the first path (not the working directory),
+// loads its configuration (configPath, or .secretguard.yaml at the root) and
+// checks it: a config that names no rule, a bad glob, a missing file given by
+// --config are exit 2 before anything is read.
+func openRepo(configPath string, paths []string) (*repo, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	root, err := source.FindRoot(paths[0])
+	if err != nil {
+		return nil, failure(err)
+	}
+	explicit := configPath != ""
+	if !explicit {
+		configPath = filepath.Join(root, config.FileName)
+	}
+	cfg, err := config.Load(configPath, explicit)
+	if err != nil {
+		return nil, failure(err)
+	}
+	if err := scan.CheckConfig(cfg); err != nil {
+		return nil, failure(err)
+	}
+	envs, err := certs.Resolve(root, cfg)
+	if err != nil {
+		return nil, failure(err)
+	}
+	return &repo{Root: root, Paths: paths, Config: cfg, Envs: envs}, nil
+}
+
+func (r *repo) dirSource() *source.Dir {
+	return &source.Dir{
+		Root:    r.Root,
+		Paths:   r.Paths,
+		MaxSize: r.Config.MaxFileSize,
+		Skip: func(rel string, dir bool) bool {
+			return r.Config.Excluded(rel)
+		},
+	}
+}
+
+// whole reports whether the paths cover the whole repository.
+func (r *repo) whole() bool {
+	rel, err := r.relPaths()
+	return err == nil && len(rel) == 1 && rel[0] == "."
+}
+
+func (r *repo) relPaths() ([]string, error) {
+	var out []string
+	for _, p := range r.Paths {
+		rel, err := source.Rel(r.Root, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rel)
+	}
+	return out, nil
+}

@@ -1,0 +1,35 @@
+// Package words holds the phrasing that messages of every package share, so
+// that a plural, a resource reference or an I/O error reads the same in a
+// finding, a report and a command's output.
+package words
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// Plural is the "s" of a count's noun: 1 file, 2 files.
+func Plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// Ref is "namespace/name", or the bare name when the namespace is unknown.
+func Ref(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+// ErrText describes an I/O error without its path, for messages that name
+// the file already.
+func ErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,107 @@
+package transform
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/gitops"
+)
+
+// Choice is what the user forced for a sealing run.
+type Choice struct {
+	Env  string // `--env NAME`: seal every file for that environment
+	Cert string // `--cert FILE`: seal with that certificate, whatever the environments say
+	// Namespace is for Secrets that name none when neither the environment nor a
+	// kustomization next to the file sets one (`--namespace`).
+	Namespace string
+}
+
+// Picker picks the environment, certificate and default namespace for each
+// file of a sealing run. NewPicker checks the forced choices once, so that a
+// bad `--env` or an unusable `--cert` is one error before any file is read,
+// whatever the tree holds.
+type Picker struct {
+	root   string
+	envs   *certs.Envs
+	choice Choice
+	cert   *certs.Cert // loaded --cert
+	now    time.Time
+}
+
+// UsageError is a forced choice that names nothing usable.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// NewPicker validates the choice against the repository's environments.
+func NewPicker(root string, envs *certs.Envs, choice Choice, now time.Time) (*Picker, error) {
+	p := &Picker{root: root, envs: envs, choice: choice, now: now}
+	if choice.Env != "" {
+		if _, ok := envs.Env(choice.Env); !ok {
+			known := strings.Join(envs.Names(), ", ")
+			if known == "" {
+				known = "none"
+			}
+			return nil, &UsageError{fmt.Sprintf("--env %q: no such environment (known: %s)", choice.Env, known)}
+		}
+	}
+	if choice.Cert != "" {
+		cert, err := certs.Load("--cert", choice.Cert)
+		if err != nil {
+			return nil, err
+		}
+		if err := cert.Check(now); err != nil {
+			return nil, err
+		}
+		p.cert = cert
+	}
+	return p, nil
+}
+
+// Forced reports whether the run names its environment or certificate, so no
+// file needs the path mapping.
+func (p *Picker) Forced() bool { return p.choice.Env != "" || p.choice.Cert != "" }
+
+// Target is where the file rel (repo-relative) is sealed for: --cert, then
+// --env, then the environment its path maps to.
+func (p *Picker) Target(rel string) (*Target, error) {
+	t := &Target{}
+	var env config.Environment
+	if p.cert != nil {
+		t.Env, t.Cert = "--cert "+p.choice.Cert, p.cert
+		if p.choice.Env != "" {
+			env, _ = p.envs.Env(p.choice.Env)
+		}
+	} else {
+		name := p.choice.Env
+		if name == "" {
+			var err error
+			if name, err = p.envs.Pick(rel); err != nil {
+				return nil, err
+			}
+		}
+		env, _ = p.envs.Env(name)
+		cert, err := p.envs.Cert(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := cert.Check(p.now); err != nil {
+			return nil, err
+		}
+		t.Env, t.Cert = name, cert
+	}
+	t.Namespace = env.Namespace
+	if t.Namespace == "" {
+		t.Namespace = p.choice.Namespace
+	}
+	if t.Namespace == "" {
+		if k, _ := gitops.KustomizationIn(p.root, path.Dir(rel)); k != nil {
+			t.Namespace = k.Namespace
+		}
+	}
+	return t, nil
+}
