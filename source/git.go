@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -485,3 +486,46 @@ func (h *History) Exists(string) bool { return false }
 
 // Blobs is the number of distinct blobs to scan.
 func (h *History) Blobs() int { return len(h.entries) }
+
+// Role is the part a signature plays in a commit.
+type Role string
+
+const (
+	Author    Role = "AUTHOR"
+	Committer Role = "COMMITTER"
+)
+
+// Signature is the identity git itself would record for role: the
+// GIT_AUTHOR_*/GIT_COMMITTER_* variables first, then author.* or
+// committer.*, then user.* of the repository's, the user's (~/.gitconfig,
+// $XDG_CONFIG_HOME/git/config) and the system configuration, nearest first;
+// then $EMAIL. What is still unknown is filled from fallback.
+func (g *Git) Signature(role Role, fallback object.Signature) *object.Signature {
+	sig := fallback
+	name, email := os.Getenv("GIT_"+string(role)+"_NAME"), os.Getenv("GIT_"+string(role)+"_EMAIL")
+	if cfg, err := g.Repo.ConfigScoped(gitconfig.SystemScope); err == nil {
+		specific := cfg.Author
+		if role == Committer {
+			specific = cfg.Committer
+		}
+		name = firstSet(name, specific.Name, cfg.User.Name)
+		email = firstSet(email, specific.Email, cfg.User.Email)
+	}
+	email = firstSet(email, os.Getenv("EMAIL"))
+	if name != "" {
+		sig.Name = name
+	}
+	if email != "" {
+		sig.Email = email
+	}
+	return &sig
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

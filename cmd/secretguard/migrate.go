@@ -155,8 +155,8 @@ func migrate(o migrateOptions, s streams) error {
 	return exitFor(hist, o.FailOn)
 }
 
-// commitFiles commits the sealed files with go-git, as the repository's
-// configured user (or secretguard when none is set).
+// commitFiles commits the sealed files with go-git, as the identity git
+// would use (or secretguard when none is set).
 func commitFiles(g *source.Git, files []string) (string, error) {
 	wt, err := g.Repo.Worktree()
 	if err != nil {
@@ -167,12 +167,10 @@ func commitFiles(g *source.Git, files []string) (string, error) {
 			return "", fmt.Errorf("add %s: %w", f, err)
 		}
 	}
-	sig := &object.Signature{Name: "secretguard", Email: "secretguard@localhost", When: time.Now()}
-	if cfg, err := g.Repo.ConfigScoped(0); err == nil && cfg.User.Name != "" {
-		sig.Name, sig.Email = cfg.User.Name, cfg.User.Email
-	}
+	fallback := object.Signature{Name: "secretguard", Email: "secretguard@localhost", When: time.Now()}
+	author, committer := g.Signature(source.Author, fallback), g.Signature(source.Committer, fallback)
 	msg := fmt.Sprintf("Seal raw Secrets with secretguard\n\n%d file%s sealed for their environment's certificate by\n`secretguard migrate --commit`. Values committed earlier stay in the\nhistory: rotate them (see the migration report).\n", len(files), words.Plural(len(files)))
-	h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig})
+	h, err := wt.Commit(msg, &git.CommitOptions{Author: author, Committer: committer})
 	if err != nil {
 		return "", err
 	}
