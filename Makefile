@@ -22,6 +22,8 @@ bench:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	$(GO) vet ./...
+	staticcheck ./...
+	$(GO) mod tidy -diff
 
 # Decrypts our SealedSecrets with the real kubeseal (installs it when missing).
 compat:

@@ -10,9 +10,9 @@ import (
 
 // TestMain lets the scripts run `secretguard` in-process as a real command.
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"secretguard": func() int { return Main(os.Args, os.Stdin, os.Stdout, os.Stderr) },
-	}))
+	testscript.Main(m, map[string]func(){
+		"secretguard": func() { os.Exit(Main(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
+	})
 }
 
 // TestScripts runs testdata/script/*.txtar: each reads like a terminal session.
