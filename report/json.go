@@ -8,9 +8,9 @@ import (
 	"github.com/secretguard/secretguard/source"
 )
 
-// The JSON report's shape is SPEC.md's contract, so it is spelled out here
-// rather than borrowed from the json tags of scan and source types: a change
-// there cannot silently change what scripts read.
+// The JSON report's shape is a contract (README, "JSON report"), so it is
+// spelled out here rather than borrowed from the json tags of scan and source
+// types: a change there cannot silently change what scripts read.
 type jsonReport struct {
 	Version  int           `json:"version"`
 	Findings []jsonFinding `json:"findings"`
@@ -85,7 +85,7 @@ func jsonSkippedList(ns []source.Notice) []jsonSkipped {
 	return out
 }
 
-// JSON is the machine report of SPEC.md, version 1: 2-space indented, one
+// JSON is the machine report, version 1 (README): 2-space indented, one
 // trailing newline, findings [] (never null) when there are none.
 func JSON(w io.Writer, res *scan.Result) error {
 	return encodeJSON(w, jsonReport{

@@ -11,7 +11,8 @@ import (
 )
 
 // SARIF 2.1.0, from small structs of our own: the fields GitHub code scanning
-// reads (FIELD-NOTES) and little more, so no dependency is needed.
+// reads (rules with descriptions and help, results with a region, a level and
+// primaryLocationLineHash) and little more, so no dependency is needed.
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`

@@ -15,9 +15,9 @@ import (
 // with a `secretguard:ignore` head comment are kept whole, to match findings
 // against their directives.
 type Index struct {
-	Producers      []*Producer
-	Stores         []*Store
-	StoreRefs      []*StoreRef
+	Producers      []*producer
+	Stores         []*store
+	StoreRefs      []*storeRef
 	Kustomizations []*gitops.Kustomization
 	// ignores are the documents with a `secretguard:ignore` head comment.
 	ignores map[string][]ignoreDoc
@@ -28,25 +28,25 @@ type Index struct {
 	placed []placement
 }
 
-// Place points at a document (or a key in it).
-type Place struct {
+// location points at a document (or a key in it).
+type location struct {
 	File         string
 	Line, Column int
 	Resource     Resource
 }
 
-func (p Place) at() string { return p.File + ":" + strconv.Itoa(p.Line) }
+func (p location) at() string { return p.File + ":" + strconv.Itoa(p.Line) }
 
-// Producer is anything that makes a Secret.
-type Producer struct {
-	Place
+// producer is anything that makes a Secret.
+type producer struct {
+	location
 	Via       string // Secret, SealedSecret, ExternalSecret, secretGenerator, Certificate
 	Namespace string // of the produced Secret as written; "" when unknown
 	Name      string
 	// Reflector holds the reflector.v1.k8s.emberstack.com/* annotations (key
 	// without prefix) from where they take effect on the produced Secret.
 	Reflector     map[string]string
-	ReflectorAt   Place // where those annotations are
+	ReflectorAt   location // where those annotations are
 	Scope         string
 	HasCiphertext bool
 	// Generator is set for a secretGenerator: the kustomization's directory.
@@ -56,17 +56,17 @@ type Producer struct {
 	CreatesSecret bool
 }
 
-// Store is a SecretStore or ClusterSecretStore.
-type Store struct {
-	Place
+// store is a SecretStore or ClusterSecretStore.
+type store struct {
+	location
 	Cluster   bool
 	Namespace string
 	Name      string
 }
 
-// StoreRef is an ExternalSecret's reference to a store.
-type StoreRef struct {
-	Place
+// storeRef is an ExternalSecret's reference to a store.
+type storeRef struct {
+	location
 	Namespace string // of the ExternalSecret
 	Kind      string // SecretStore or ClusterSecretStore
 	Name      string
@@ -82,9 +82,9 @@ type ignoreDoc struct {
 // facts are what one file contributes.
 type facts struct {
 	file           string
-	producers      []*Producer
-	stores         []*Store
-	refs           []*StoreRef
+	producers      []*producer
+	stores         []*store
+	refs           []*storeRef
 	kustomizations []*gitops.Kustomization
 	ignores        []ignoreDoc
 }
@@ -120,16 +120,16 @@ const reflectorReflects = "reflects"
 
 // collect extracts the facts of one object.
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
-	place := Place{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
+	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
 	md := manifest.Field(o.Node, "metadata")
 	switch {
 	case manifest.IsCoreSecret(o.APIVersion, o.Kind) && !manifest.IsDeletePatch(o.Node):
-		p := &Producer{Place: place, Via: "Secret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true}
+		p := &producer{location: place, Via: "Secret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true}
 		p.Reflector, p.ReflectorAt = reflectorAnns(o, manifest.Field(md, "annotations"))
 		f.producers = append(f.producers, p)
 	case sealedsecret.Is(o.APIVersion, o.Kind):
 		tmd := manifest.Path(o.Node, "spec", "template", "metadata")
-		p := &Producer{Place: place, Via: "SealedSecret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true,
+		p := &producer{location: place, Via: "SealedSecret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true,
 			Scope: sealedsecret.ScopeOf(o.Node), HasCiphertext: sealedsecret.HasCiphertext(o.Node)}
 		if p.Namespace == "" {
 			p.Namespace = manifest.Scalar(manifest.Field(tmd, "namespace"))
@@ -144,7 +144,7 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 			name = o.Name
 		}
 		policy := manifest.Scalar(manifest.Field(target, "creationPolicy"))
-		p := &Producer{Place: place, Via: "ExternalSecret", Namespace: o.Namespace, Name: name,
+		p := &producer{location: place, Via: "ExternalSecret", Namespace: o.Namespace, Name: name,
 			CreatesSecret: policy != "Merge" && policy != "None"}
 		anns := manifest.Path(target, "template", "metadata", "annotations")
 		if manifest.Path(target, "template") == nil {
@@ -154,11 +154,11 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 		f.producers = append(f.producers, p)
 		f.storeRefs(o, place)
 	case isExternalSecretsKind(o, "SecretStore"), isExternalSecretsKind(o, "ClusterSecretStore"):
-		f.stores = append(f.stores, &Store{Place: place, Cluster: o.Kind == "ClusterSecretStore", Namespace: o.Namespace, Name: o.Name})
+		f.stores = append(f.stores, &store{location: place, Cluster: o.Kind == "ClusterSecretStore", Namespace: o.Namespace, Name: o.Name})
 	case o.Kind == "Certificate" && strings.HasPrefix(o.APIVersion, "cert-manager.io/"):
 		spec := manifest.Field(o.Node, "spec")
 		if name := manifest.Scalar(manifest.Field(spec, "secretName")); name != "" {
-			p := &Producer{Place: place, Via: "Certificate", Namespace: o.Namespace, Name: name, CreatesSecret: true}
+			p := &producer{location: place, Via: "Certificate", Namespace: o.Namespace, Name: name, CreatesSecret: true}
 			p.Reflector, p.ReflectorAt = reflectorAnns(o, manifest.Path(spec, "secretTemplate", "annotations"))
 			f.producers = append(f.producers, p)
 		}
@@ -172,9 +172,9 @@ func isExternalSecretsKind(o *Object, kind string) bool {
 }
 
 // reflectorAnns reads the reflector annotations of a mapping.
-func reflectorAnns(o *Object, anns *yaml.Node) (map[string]string, Place) {
+func reflectorAnns(o *Object, anns *yaml.Node) (map[string]string, location) {
 	var out map[string]string
-	var at Place
+	var at location
 	manifest.Pairs(anns, func(k, v *yaml.Node) {
 		rest, ok := strings.CutPrefix(k.Value, reflectorPrefix)
 		if !ok {
@@ -182,14 +182,14 @@ func reflectorAnns(o *Object, anns *yaml.Node) (map[string]string, Place) {
 		}
 		if out == nil {
 			out = map[string]string{}
-			at = Place{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: *o.Resource()}
+			at = location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: *o.Resource()}
 		}
 		out[rest] = manifest.Scalar(v)
 	})
 	return out, at
 }
 
-func (f *facts) storeRefs(o *Object, place Place) {
+func (f *facts) storeRefs(o *Object, place location) {
 	spec := manifest.Field(o.Node, "spec")
 	add := func(ref *yaml.Node) {
 		if ref == nil {
@@ -205,7 +205,7 @@ func (f *facts) storeRefs(o *Object, place Place) {
 		}
 		p := place
 		p.Line, p.Column = o.Doc.LineOf(ref), ref.Column
-		f.refs = append(f.refs, &StoreRef{Place: p, Namespace: o.Namespace, Kind: kind, Name: name, Owner: o.Name})
+		f.refs = append(f.refs, &storeRef{location: p, Namespace: o.Namespace, Kind: kind, Name: name, Owner: o.Name})
 	}
 	add(manifest.Field(spec, "secretStoreRef"))
 	for _, list := range []string{"data", "dataFrom"} {
@@ -215,7 +215,7 @@ func (f *facts) storeRefs(o *Object, place Place) {
 	}
 }
 
-func (f *facts) kustomization(o *Object, place Place) {
+func (f *facts) kustomization(o *Object, place location) {
 	k := gitops.ReadKustomization(o.File, o.Node)
 	dir := k.Dir
 	f.kustomizations = append(f.kustomizations, k)
@@ -228,7 +228,7 @@ func (f *facts) kustomization(o *Object, place Place) {
 		p := place
 		p.Line, p.Column = o.Doc.LineOf(g), g.Column
 		p.Resource = Resource{APIVersion: "v1", Kind: "Secret", Namespace: manifest.Scalar(manifest.Field(g, "namespace")), Name: name}
-		f.producers = append(f.producers, &Producer{Place: p, Via: "secretGenerator", Namespace: p.Resource.Namespace, Name: name, Generator: dir, CreatesSecret: true})
+		f.producers = append(f.producers, &producer{location: p, Via: "secretGenerator", Namespace: p.Resource.Namespace, Name: name, Generator: dir, CreatesSecret: true})
 	}
 }
 

@@ -21,7 +21,7 @@ func init() {
 
 // placement is a producer as one unit renders it.
 type placement struct {
-	p     *Producer
+	p     *producer
 	unit  *gitops.Unit
 	m     *gitops.Membership
 	ns    string // effective namespace; "" unknown
@@ -35,7 +35,7 @@ func (ix *Index) placements(c *Context) []placement {
 	if ix.placed != nil {
 		return ix.placed
 	}
-	byFile := map[string][]*Producer{}
+	byFile := map[string][]*producer{}
 	for _, p := range ix.Producers {
 		byFile[p.File] = append(byFile[p.File], p)
 	}
@@ -104,7 +104,7 @@ type mirror struct {
 // source is a Secret as one unit renders it: its producer, and the reflector
 // annotations after the unit's patches are applied (a patch's keys win).
 type reflectSource struct {
-	p         *Producer
+	p         *producer
 	fromPatch bool
 	reflector map[string]string
 }
@@ -138,7 +138,7 @@ func (ix *Index) mirrors(c *Context) ([]mirror, map[string][]reflectSource) {
 	for _, k := range order {
 		byRef[k.ref] = append(byRef[k.ref], *merged[k])
 	}
-	seen := map[*Producer]bool{}
+	seen := map[*producer]bool{}
 	var ms []mirror
 	for _, pl := range all {
 		if v, ok := pl.p.Reflector[reflectorReflects]; ok && !seen[pl.p] && !pl.patch {
@@ -268,9 +268,9 @@ func (externalSecretStoreMissing) Info() Info {
 }
 
 func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Finding)) {
-	cluster := map[string]*Store{}
+	cluster := map[string]*store{}
 	nsStores := map[string]bool{} // ns/name, in every namespace a unit puts it
-	anyNS := map[string]*Store{}
+	anyNS := map[string]*store{}
 	for _, s := range ix.Stores {
 		if s.Cluster {
 			cluster[s.Name] = s
@@ -351,7 +351,7 @@ func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		ref  string
 	}
 	first := map[key]placement{}
-	reported := map[[2]*Producer]bool{}
+	reported := map[[2]*producer]bool{}
 	for _, pl := range ix.placements(c) {
 		if !pl.p.CreatesSecret || pl.patch {
 			continue
@@ -367,10 +367,10 @@ func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 			first[k] = pl
 			continue
 		}
-		if prev.p == pl.p || reported[[2]*Producer{prev.p, pl.p}] {
+		if prev.p == pl.p || reported[[2]*producer{prev.p, pl.p}] {
 			continue
 		}
-		reported[[2]*Producer{prev.p, pl.p}] = true
+		reported[[2]*producer{prev.p, pl.p}] = true
 		in := pl.unit.Name
 		if pl.m.Kustomized {
 			in = "the build of " + in
@@ -431,7 +431,7 @@ func refOf(r Resource) string {
 	return r.Kind + " " + r.Name
 }
 
-func producerRef(p *Producer) string {
+func producerRef(p *producer) string {
 	if p.Via == "secretGenerator" {
 		return fmt.Sprintf("secretGenerator %s of %s", p.Name, p.File)
 	}

@@ -28,7 +28,7 @@ func migrateCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` on stdout (or --output): text (the Markdown report), json (the migration), or sarif/github (the history findings)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.StringFlag{Name: "report", Usage: "also write the Markdown report to `FILE`"},
-			&cli.BoolFlag{Name: "commit", Usage: "commit the sealed files (go-git; author from the repository's git config)"},
+			&cli.BoolFlag{Name: "commit", Usage: "commit the sealed files (go-git; signed as git would: GIT_AUTHOR_*, then the local, global and system config)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "write nothing: no sealing, no report file, no commit"},
 			&cli.StringFlag{Name: "scope", Usage: "sealing `SCOPE` (see seal)"},
 		},
