@@ -130,13 +130,15 @@ func migrate(o migrateOptions, s streams) error {
 		}
 	}
 	var out bytes.Buffer
+	// text and json are the migration's own; every other format is the
+	// history findings in that format.
 	switch o.Format {
+	case "text":
+		_, err = out.Write(md.Bytes())
 	case "json":
 		err = report.MigrationJSON(&out, m)
-	case "sarif", "github":
-		err = report.Write(&out, o.Format, hist, report.Options{Version: version})
 	default:
-		_, err = out.Write(md.Bytes())
+		err = report.Write(&out, o.Format, hist, report.Options{Version: version})
 	}
 	if err != nil {
 		return failure(err)
