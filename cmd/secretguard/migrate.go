@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -25,7 +26,7 @@ func migrateCommand() *cli.Command {
 			"on any ref and reports every Secret that was committed raw: those values must be rotated,\n" +
 			"since sealing does not erase history.",
 		Flags: []cli.Flag{configFlag, failOnFlag, noColorFlag, quietFlag,
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` on stdout (or --output): text (the Markdown report), json (the migration), or sarif/github (the history findings)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` on stdout (or --output): text (the Markdown report), json (the migration), or any other of " + strings.Join(report.Formats, ", ") + " for the history findings"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.StringFlag{Name: "report", Usage: "also write the Markdown report to `FILE`"},
 			&cli.BoolFlag{Name: "commit", Usage: "commit the sealed files (go-git; signed as git would: GIT_AUTHOR_*, then the local, global and system config)"},
