@@ -13,13 +13,16 @@ import (
 
 // Migration is what `secretguard migrate` did and found.
 type Migration struct {
-	DryRun    bool           `json:"dryRun"`
-	Sealed    []SealedItem   `json:"sealed"`
-	Failed    int            `json:"failed"`
-	Commits   int            `json:"commitsAudited"`
-	Leaks     []Leak         `json:"leaks"`
-	Committed string         `json:"committed,omitempty"` // the commit of the sealed files (--commit)
-	Remaining []scan.Finding `json:"remaining"`           // what a scan of the working tree still finds
+	DryRun  bool         `json:"dryRun"`
+	Sealed  []SealedItem `json:"sealed"`
+	Failed  int          `json:"failed"`
+	Commits int          `json:"commitsAudited"`
+	Leaks   []Leak       `json:"leaks"`
+	// Incomplete says what of the history could not be read (history-incomplete
+	// findings); the audit then covers only the rest.
+	Incomplete []string       `json:"historyIncomplete,omitempty"`
+	Committed  string         `json:"committed,omitempty"` // the commit of the sealed files (--commit)
+	Remaining  []scan.Finding `json:"remaining"`           // what a scan of the working tree still finds
 }
 
 // SealedItem is one Secret sealed in the working tree.
@@ -42,6 +45,18 @@ type Leak struct {
 	Since    string          `json:"since"`
 	Paths    []string        `json:"paths"`
 	Commits  []source.Commit `json:"commits"`
+}
+
+// Gaps lists what a history scan could not read, from its history-incomplete
+// findings.
+func Gaps(res *scan.Result) []string {
+	var out []string
+	for _, f := range res.Findings {
+		if f.Rule == scan.HistoryIncompleteID {
+			out = append(out, f.Message)
+		}
+	}
+	return out
 }
 
 // Leaks groups history findings by what leaked: one entry per Secret (or per
@@ -131,7 +146,7 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 	if len(m.Sealed) > 0 {
 		b.WriteString("| File | Secret | Keys | Environment | Scope |\n|---|---|---|---|---|\n")
 		for _, s := range m.Sealed {
-			fmt.Fprintf(&b, "| `%s:%d` | %s | %s | %s | %s |\n", cell(s.File), s.Line, cell(nsName(s.Namespace, s.Name)), cell(strings.Join(s.Keys, ", ")), cell(s.Env), s.Scope)
+			fmt.Fprintf(&b, "| `%s:%d` | %s | %s | %s | %s |\n", cell(s.File), s.Line, cell(words.Ref(s.Namespace, s.Name)), cell(strings.Join(s.Keys, ", ")), cell(s.Env), s.Scope)
 		}
 		b.WriteString("\n")
 	}
@@ -141,17 +156,32 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 	if m.Committed != "" {
 		fmt.Fprintf(&b, "The sealed files were committed as `%s`.\n\n", m.Committed)
 	}
-	fmt.Fprintf(&b, "## Committed raw in the history: %d (audited %d commit%s on every ref)\n\n", len(m.Leaks), m.Commits, words.Plural(m.Commits))
-	if len(m.Leaks) == 0 {
+	partial := ""
+	if len(m.Incomplete) > 0 {
+		partial = "; **the history is incomplete**"
+	}
+	fmt.Fprintf(&b, "## Committed raw in the history: %d (audited %d commit%s on every ref%s)\n\n", len(m.Leaks), m.Commits, words.Plural(m.Commits), partial)
+	if len(m.Incomplete) > 0 {
+		b.WriteString("Part of the history could not be read, so this audit covers only the rest: a raw Secret may be in what was not read. " +
+			"Fetch the whole history (`git fetch --unshallow`; `fetch-depth: 0` in CI) and run the audit again.\n\n")
+		for _, g := range m.Incomplete {
+			fmt.Fprintf(&b, "- %s\n", oneLine(g))
+		}
+		b.WriteString("\n")
+	}
+	switch {
+	case len(m.Leaks) == 0 && len(m.Incomplete) > 0:
+		b.WriteString("No raw Secret, secretGenerator literal or private key was found in the part of the history that was read.\n\n")
+	case len(m.Leaks) == 0:
 		b.WriteString("No raw Secret, secretGenerator literal or private key was ever committed.\n\n")
-	} else {
+	default:
 		b.WriteString("Sealing does not erase history: every value below is readable by anyone with a clone, " +
 			"and must be **rotated**.\n\n")
 		b.WriteString("| What | Keys | Since | Paths | Commits |\n|---|---|---|---|---|\n")
 		for _, l := range m.Leaks {
 			what := l.Rule
 			if l.Resource != nil {
-				what = l.Resource.Kind + " " + nsName(l.Resource.Namespace, l.Resource.Name)
+				what = l.Resource.Kind + " " + words.Ref(l.Resource.Namespace, l.Resource.Name)
 			} else if l.Rule == scan.PrivateKeyID {
 				what = "private key"
 			}
@@ -189,11 +219,4 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 `)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func nsName(ns, name string) string {
-	if ns == "" {
-		return name
-	}
-	return ns + "/" + name
 }

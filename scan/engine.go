@@ -73,7 +73,8 @@ func (r *Result) Count(s Severity) int {
 
 type fileResult struct {
 	findings  []Finding
-	quiet     bool // --diff: unchanged file, findings not reported
+	missing   *source.MissingObjectError // a git object that could not be read
+	quiet     bool                       // --diff: unchanged file, findings not reported
 	path      string
 	documents int
 	read      bool
@@ -137,8 +138,12 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 	res := &Result{}
 	ix := &Index{}
 	var quiet map[string]bool
+	var missing []*source.MissingObjectError
 	for i := range results {
 		r := &results[i]
+		if r.missing != nil {
+			missing = append(missing, r.missing)
+		}
 		if r.read {
 			res.Files++
 		}
@@ -155,6 +160,15 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			res.Findings = append(res.Findings, r.findings...)
 		}
 		ix.add(r.facts)
+	}
+	if len(missing) > 0 && !c.History {
+		// A pre-commit hook that passes files it could not read lets them
+		// through unchecked: fail instead.
+		return nil, fmt.Errorf("%d file%s cannot be read from git (%v): the object store is incomplete; `git fsck` says more",
+			len(missing), words.Plural(len(missing)), missing[0])
+	}
+	if c.History {
+		rs.historyIncomplete(c, src, missing, &res.Findings)
 	}
 	ix.build(c)
 	for _, tr := range rs.tree {
@@ -190,7 +204,8 @@ type ruleSet struct {
 	object []enabled[ObjectRule]
 	file   []enabled[FileRule]
 	tree   []enabled[TreeRule]
-	parse  Severity
+	// Severities of the rules the engine emits itself; "" when off.
+	parse, historySev Severity
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
@@ -203,6 +218,9 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 		}
 		if info.ID == ParseErrorID {
 			rs.parse = sev
+		}
+		if info.ID == HistoryIncompleteID {
+			rs.historySev = sev
 		}
 		// A rule may check objects and the tree both.
 		if or, ok := r.(ObjectRule); ok {
@@ -248,6 +266,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		return r
 	}
 	data, err := e.Read()
+	var missing *source.MissingObjectError
+	if errors.As(err, &missing) {
+		r.missing = missing
+		return r
+	}
 	var tooLarge *source.TooLargeError
 	if errors.As(err, &tooLarge) {
 		r.skipped = &source.Notice{Path: e.Path, Reason: tooLarge.Error()}
@@ -422,4 +445,35 @@ func keepRule(fs []Finding, id string) []Finding {
 		}
 	}
 	return out
+}
+
+// historyIncomplete reports what of the history was not read: the source's
+// own account (a shallow boundary, missing commits or trees) and the blobs
+// that could not be read, one finding per cause.
+func (rs *ruleSet) historyIncomplete(c *Context, src source.Source, missing []*source.MissingObjectError, out *[]Finding) {
+	if rs.historySev == "" {
+		return
+	}
+	var reasons []string
+	if h, ok := src.(interface{ IncompleteHistory() []string }); ok {
+		reasons = h.IncompleteHistory()
+	}
+	for _, why := range reasons {
+		rs.accept(c, rs.historySev, historyIncompleteRule, Finding{File: ".git", Line: 1,
+			Message: "history incomplete: " + why + "; findings cover only what was read"}, out)
+	}
+	if len(missing) == 0 {
+		return
+	}
+	var names []string
+	for i, m := range missing {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(missing)-3))
+			break
+		}
+		names = append(names, m.Path+" ("+m.Hash+")")
+	}
+	rs.accept(c, rs.historySev, historyIncompleteRule, Finding{File: missing[0].Path, Line: 1,
+		Message: fmt.Sprintf("history incomplete: %d blob%s could not be read from the object store (%s) and went unscanned",
+			len(missing), words.Plural(len(missing)), strings.Join(names, ", "))}, out)
 }

@@ -18,6 +18,7 @@ func init() {
 	register(secretGenerator{})
 	register(privateKey{})
 	register(parseError{})
+	register(historyIncomplete{})
 }
 
 // SecretGeneratorID is the id of the secret-generator rule.
@@ -170,3 +171,22 @@ var parseErrorRule = Info{
 type parseError struct{}
 
 func (parseError) Info() Info { return parseErrorRule }
+
+// HistoryIncompleteID is the id of the history-incomplete rule.
+const HistoryIncompleteID = "history-incomplete"
+
+// historyIncompleteRule is emitted by the engine in history mode, when part of
+// the history could not be read: an audit of part of the history must never
+// read as an audit of all of it.
+var historyIncompleteRule = Info{
+	ID: HistoryIncompleteID, Severity: Error,
+	Short: "Part of the git history could not be read, so the history scan is incomplete",
+	Help: "A shallow clone (CI checkouts with fetch-depth: 1, `git clone --depth`) lacks the commits " +
+		"before its boundary, and a broken or partial clone lacks objects: what they held was not " +
+		"scanned, and a raw Secret may be there. Fetch the whole history (`git fetch --unshallow`, " +
+		"or actions/checkout with fetch-depth: 0; `git fsck` for a broken store) and scan again.",
+}
+
+type historyIncomplete struct{}
+
+func (historyIncomplete) Info() Info { return historyIncompleteRule }

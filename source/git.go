@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
@@ -20,12 +22,14 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // Git is a repository read with go-git: no git binary is needed.
 type Git struct {
 	Repo *git.Repository
 	Root string
+	Dirs GitDirs
 	// trees caches decoded tree objects by hash: history walks revisit them.
 	trees map[plumbing.Hash]*object.Tree
 	// mu serialises object reads: with kept descriptors the pack readers are
@@ -35,44 +39,78 @@ type Git struct {
 
 // OpenGit opens the repository whose work tree is root. Pack files stay open
 // for the life of the process (KeepDescriptors): by default go-git re-opens
-// and re-stats them for every object, which was a third of a history scan.
+// and re-stats them for every object, which was a third of a history scan. In
+// a linked worktree (`git worktree add`) the objects, refs and config live in
+// the common git directory and only HEAD and the index in the worktree's own:
+// both are read, as git does.
 func OpenGit(root string) (*Git, error) {
-	gitDir, err := FindGitDir(root)
+	dirs, err := FindGitDirs(root)
 	if err != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", root, err)
 	}
-	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRUDefault(),
+	var dotGit billy.Filesystem = osfs.New(dirs.Git)
+	if dirs.Common != dirs.Git {
+		dotGit = dotgit.NewRepositoryFilesystem(osfs.New(dirs.Git), osfs.New(dirs.Common))
+	}
+	st := filesystem.NewStorageWithOptions(dotGit, cache.NewObjectLRUDefault(),
 		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
 	r, err := git.Open(st, osfs.New(root))
 	if err != nil {
 		return nil, fmt.Errorf("open git repository %s: %w", root, err)
 	}
-	return &Git{Repo: r, Root: root, trees: map[plumbing.Hash]*object.Tree{}}, nil
+	return &Git{Repo: r, Root: root, Dirs: dirs, trees: map[plumbing.Hash]*object.Tree{}}, nil
 }
 
-// FindGitDir resolves root/.git, which is a directory or, in a linked
-// worktree or submodule, a file that says `gitdir: PATH`.
-func FindGitDir(root string) (string, error) {
+// GitDirs are where a work tree's git data lives.
+type GitDirs struct {
+	// Git is the work tree's own git directory: root/.git, or in a linked
+	// worktree or submodule the directory its `.git` file names.
+	Git string
+	// Common holds objects, refs, config and hooks: Git itself, or the main
+	// repository's git directory that a linked worktree's `commondir` names.
+	Common string
+}
+
+// FindGitDirs resolves root/.git, which is a directory or, in a linked
+// worktree or submodule, a file that says `gitdir: PATH`; then its commondir.
+func FindGitDirs(root string) (GitDirs, error) {
 	dotGit := filepath.Join(root, ".git")
 	fi, err := os.Stat(dotGit)
 	if err != nil {
-		return "", fmt.Errorf("%s is not a git repository", root)
+		return GitDirs{}, fmt.Errorf("%s is not a git repository", root)
 	}
-	if fi.IsDir() {
-		return dotGit, nil
+	dir := dotGit
+	if !fi.IsDir() {
+		b, err := os.ReadFile(dotGit)
+		if err != nil {
+			return GitDirs{}, err
+		}
+		d, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+		if !ok {
+			return GitDirs{}, fmt.Errorf("%s: not a gitdir file", dotGit)
+		}
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(root, d)
+		}
+		dir = d
 	}
-	b, err := os.ReadFile(dotGit)
-	if err != nil {
-		return "", err
+	dirs := GitDirs{Git: dir, Common: dir}
+	b, err := os.ReadFile(filepath.Join(dir, "commondir"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return GitDirs{}, fmt.Errorf("%s: %w", dir, err)
+	default:
+		c := strings.TrimSpace(string(b))
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(dir, c)
+		}
+		if fi, err := os.Stat(c); err != nil || !fi.IsDir() {
+			return GitDirs{}, fmt.Errorf("%s: its commondir %s is not a directory (a worktree whose main repository moved? `git worktree repair`)", dir, c)
+		}
+		dirs.Common = filepath.Clean(c)
 	}
-	dir, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
-	if !ok {
-		return "", fmt.Errorf("%s: not a gitdir file", dotGit)
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(root, dir)
-	}
-	return dir, nil
+	return dirs, nil
 }
 
 // ErrShallow explains the usual reason a revision is missing in CI.
@@ -96,11 +134,11 @@ func (g *Git) blobEntry(p string, h plumbing.Hash, commits []Commit) Entry {
 		defer g.mu.Unlock()
 		b, err := g.Repo.BlobObject(h)
 		if err != nil {
-			return nil, err
+			return nil, &MissingObjectError{Path: p, Hash: h.String()[:12], Err: err}
 		}
 		rd, err := b.Reader()
 		if err != nil {
-			return nil, err
+			return nil, &MissingObjectError{Path: p, Hash: h.String()[:12], Err: err}
 		}
 		defer rd.Close()
 		return io.ReadAll(rd)
@@ -351,6 +389,10 @@ type History struct {
 	entries []Entry
 	// Commits walked, for the summary.
 	Commits int
+	// Incomplete says what of the history could not be read: a shallow
+	// boundary, missing commits or trees. Blobs that cannot be read show as
+	// MissingObjectError when their entry is read.
+	Incomplete []string
 }
 
 // History walks every commit reachable from any ref and diffs each against its
@@ -364,9 +406,16 @@ func (g *Git) History() (*History, error) {
 	}
 	var starts []plumbing.Hash
 	err = refs.ForEach(func(r *plumbing.Reference) error {
-		if r.Type() == plumbing.HashReference {
-			starts = append(starts, r.Hash())
+		if r.Type() != plumbing.HashReference {
+			return nil
 		}
+		h := r.Hash()
+		if tag, err := g.Repo.TagObject(h); err == nil {
+			if c, err := tag.Commit(); err == nil {
+				h = c.Hash // an annotated tag: walk the commit it names
+			}
+		}
+		starts = append(starts, h)
 		return nil
 	})
 	if err != nil {
@@ -375,9 +424,16 @@ func (g *Git) History() (*History, error) {
 	if head, err := g.Repo.Head(); err == nil {
 		starts = append(starts, head.Hash())
 	}
+	shallow := map[plumbing.Hash]bool{}
+	if hs, err := g.Repo.Storer.Shallow(); err == nil {
+		for _, h := range hs {
+			shallow[h] = true
+		}
+	}
 	seen := map[plumbing.Hash]bool{}
 	intro := map[plumbing.Hash][]Commit{}
 	h := &History{g: g}
+	var missingCommits, missingTrees []string
 	stack := append([]plumbing.Hash(nil), starts...)
 	for len(stack) > 0 {
 		ch := stack[len(stack)-1]
@@ -387,20 +443,30 @@ func (g *Git) History() (*History, error) {
 		}
 		seen[ch] = true
 		c, err := g.Repo.CommitObject(ch)
-		if err != nil {
-			if errors.Is(err, plumbing.ErrObjectNotFound) {
-				continue // an annotated tag's target, or a shallow boundary
-			}
+		switch {
+		case errors.Is(err, plumbing.ErrObjectNotFound):
+			if g.Repo.Storer.HasEncodedObject(ch) != nil {
+				missingCommits = append(missingCommits, ch.String()[:12])
+			} // else a ref to a tag of a tree or blob: no commit to walk
+			continue
+		case err != nil:
 			return nil, err
 		}
 		h.Commits++
-		stack = append(stack, c.ParentHashes...)
+		if !shallow[ch] {
+			// A shallow boundary's parents are not in the clone, by design.
+			stack = append(stack, c.ParentHashes...)
+		}
 		t, err := g.tree(c.TreeHash)
 		if err != nil {
-			return nil, shallowHint(err)
+			if errors.Is(err, plumbing.ErrObjectNotFound) {
+				missingTrees = append(missingTrees, c.Hash.String()[:12])
+				continue
+			}
+			return nil, err
 		}
 		var parent *object.Tree
-		if len(c.ParentHashes) > 0 {
+		if len(c.ParentHashes) > 0 && !shallow[ch] {
 			if pc, err := g.Repo.CommitObject(c.ParentHashes[0]); err == nil {
 				parent, _ = g.tree(pc.TreeHash)
 			}
@@ -411,9 +477,25 @@ func (g *Git) History() (*History, error) {
 			cm.Path = p
 			intro[blob] = append(intro[blob], cm)
 		})
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			missingTrees = append(missingTrees, c.Hash.String()[:12])
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
+	}
+	if len(shallow) > 0 {
+		h.Incomplete = append(h.Incomplete, fmt.Sprintf("this is a shallow clone: the history before %s is not in it (`git fetch --unshallow` fetches it)",
+			plural(len(shallow), "boundary commit", "boundary commits")))
+	}
+	if len(missingCommits) > 0 {
+		h.Incomplete = append(h.Incomplete, fmt.Sprintf("%s missing from the object store (%s)",
+			plural(len(missingCommits), "commit is", "commits are"), sample(missingCommits)))
+	}
+	if len(missingTrees) > 0 {
+		h.Incomplete = append(h.Incomplete, fmt.Sprintf("the trees of %s missing from the object store (%s)",
+			plural(len(missingTrees), "commit are", "commits are"), sample(missingTrees)))
 	}
 	for blob, commits := range intro {
 		sort.Slice(commits, func(i, j int) bool {
@@ -484,6 +566,9 @@ func (h *History) Walk(fn func(Entry) error) error {
 // Exists is false: a history blob's neighbours are of other commits.
 func (h *History) Exists(string) bool { return false }
 
+// IncompleteHistory says what of the history could not be read.
+func (h *History) IncompleteHistory() []string { return h.Incomplete }
+
 // Blobs is the number of distinct blobs to scan.
 func (h *History) Blobs() int { return len(h.entries) }
 
@@ -529,3 +614,57 @@ func firstSet(vs ...string) string {
 	}
 	return ""
 }
+
+// HooksDir is where git runs this repository's hooks from: core.hooksPath
+// (which husky and lefthook set; relative to the work tree, `~/` expanded) of
+// the local, global or system config, else the common git directory's hooks/.
+func (g *Git) HooksDir() (dir string, fromConfig bool, err error) {
+	cfg, err := g.Repo.ConfigScoped(gitconfig.SystemScope)
+	if err != nil {
+		return "", false, fmt.Errorf("read git config: %w", err)
+	}
+	p := cfg.Raw.Section("core").Option("hooksPath")
+	if p == "" {
+		return filepath.Join(g.Dirs.Common, "hooks"), false, nil
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", true, fmt.Errorf("core.hooksPath %s: %w", p, err)
+		}
+		p = filepath.Join(home, rest)
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(g.Root, p)
+	}
+	return filepath.Clean(p), true, nil
+}
+
+// plural is "1 commit is" or "3 commits are".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// sample names up to three of a list.
+func sample(xs []string) string {
+	if len(xs) <= 3 {
+		return strings.Join(xs, ", ")
+	}
+	return strings.Join(xs[:3], ", ") + fmt.Sprintf(" and %d more", len(xs)-3)
+}
+
+// MissingObjectError is a git object that a source needs and the object store
+// does not have (a broken or partial clone). A scan must not pass over it.
+type MissingObjectError struct {
+	Path, Hash string
+	Err        error
+}
+
+func (e *MissingObjectError) Error() string {
+	return fmt.Sprintf("git object %s of %s cannot be read: %v", e.Hash, e.Path, e.Err)
+}
+
+func (e *MissingObjectError) Unwrap() error { return e.Err }

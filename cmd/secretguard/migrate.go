@@ -112,7 +112,7 @@ func migrate(o migrateOptions, s streams) error {
 	if err != nil {
 		return failure(err)
 	}
-	m.Leaks = report.Leaks(hist)
+	m.Leaks, m.Incomplete = report.Leaks(hist), report.Gaps(hist)
 	now, err := r.scan(scanMode{})
 	if err != nil {
 		return failure(err)
