@@ -20,9 +20,11 @@ type Migration struct {
 	Leaks   []Leak       `json:"leaks"`
 	// Incomplete says what of the history could not be read (history-incomplete
 	// findings); the audit then covers only the rest.
-	Incomplete []string       `json:"historyIncomplete,omitempty"`
-	Committed  string         `json:"committed,omitempty"` // the commit of the sealed files (--commit)
-	Remaining  []scan.Finding `json:"remaining"`           // what a scan of the working tree still finds
+	Incomplete []string `json:"historyIncomplete,omitempty"`
+	Committed  string   `json:"committed,omitempty"` // the commit of the sealed files (--commit)
+	// CommitSkipped says why --commit made no commit.
+	CommitSkipped string         `json:"commitSkipped,omitempty"`
+	Remaining     []scan.Finding `json:"remaining"` // what a scan of the working tree still finds
 }
 
 // SealedItem is one Secret sealed in the working tree.
@@ -155,6 +157,9 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 	}
 	if m.Committed != "" {
 		fmt.Fprintf(&b, "The sealed files were committed as `%s`.\n\n", m.Committed)
+	}
+	if m.CommitSkipped != "" {
+		fmt.Fprintf(&b, "**%s.**\n\n", capitalize(oneLine(m.CommitSkipped)))
 	}
 	partial := ""
 	if len(m.Incomplete) > 0 {

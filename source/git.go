@@ -23,6 +23,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+	"github.com/secretguard/secretguard/internal/words"
 )
 
 // Git is a repository read with go-git: no git binary is needed.
@@ -170,6 +171,9 @@ type Staged struct {
 	all     map[string]bool
 	// Only limits the entries to these repo-relative paths or directories.
 	Only []string
+	// Pending lists every path the next commit would change: added, modified,
+	// deleted, links and submodules, conflicts; sorted.
+	Pending []string
 }
 
 // Staged compares the index with HEAD by hash; directories whose cached tree
@@ -193,10 +197,12 @@ func (g *Git) Staged() (*Staged, error) {
 			return nil, err
 		}
 	}
+	pending := map[string]bool{}
 	for _, e := range idx.Entries {
 		if e.Stage != 0 {
 			// A conflict: not committable yet. (go-git's index.Merged constant is
 			// 1, but a merged entry is stage 0 on disk.)
+			pending[e.Name] = true
 			continue
 		}
 		s.all[e.Name] = true
@@ -206,11 +212,21 @@ func (g *Git) Staged() (*Staged, error) {
 		if h, ok := headFiles[e.Name]; ok && h == e.Hash {
 			continue
 		}
+		pending[e.Name] = true
 		if e.Mode == filemode.Submodule || e.Mode == filemode.Symlink {
 			continue
 		}
 		s.changed = append(s.changed, e)
 	}
+	for p := range headFiles {
+		if !s.all[p] {
+			pending[p] = true // deleted in the index
+		}
+	}
+	for p := range pending {
+		s.Pending = append(s.Pending, p)
+	}
+	sort.Strings(s.Pending)
 	return s, nil
 }
 
@@ -491,11 +507,11 @@ func (g *Git) History() (*History, error) {
 	}
 	if len(missingCommits) > 0 {
 		h.Incomplete = append(h.Incomplete, fmt.Sprintf("%s missing from the object store (%s)",
-			plural(len(missingCommits), "commit is", "commits are"), sample(missingCommits)))
+			plural(len(missingCommits), "commit is", "commits are"), words.Some(missingCommits, 3)))
 	}
 	if len(missingTrees) > 0 {
-		h.Incomplete = append(h.Incomplete, fmt.Sprintf("the trees of %s missing from the object store (%s)",
-			plural(len(missingTrees), "commit are", "commits are"), sample(missingTrees)))
+		h.Incomplete = append(h.Incomplete, fmt.Sprintf("the trees of %s are missing from the object store (%s)",
+			plural(len(missingTrees), "commit", "commits"), words.Some(missingTrees, 3)))
 	}
 	for blob, commits := range intro {
 		sort.Slice(commits, func(i, j int) bool {
@@ -648,14 +664,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// sample names up to three of a list.
-func sample(xs []string) string {
-	if len(xs) <= 3 {
-		return strings.Join(xs, ", ")
-	}
-	return strings.Join(xs[:3], ", ") + fmt.Sprintf(" and %d more", len(xs)-3)
-}
-
 // MissingObjectError is a git object that a source needs and the object store
 // does not have (a broken or partial clone). A scan must not pass over it.
 type MissingObjectError struct {
@@ -668,3 +676,17 @@ func (e *MissingObjectError) Error() string {
 }
 
 func (e *MissingObjectError) Unwrap() error { return e.Err }
+
+// SignsCommits reports whether git is configured to sign every commit
+// (commit.gpgsign in the local, global or system config).
+func (g *Git) SignsCommits() bool {
+	cfg, err := g.Repo.ConfigScoped(gitconfig.SystemScope)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(cfg.Raw.Section("commit").Option("gpgsign")) {
+	case "true", "yes", "on", "1":
+		return true
+	}
+	return false
+}

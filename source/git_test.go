@@ -113,6 +113,9 @@ func TestStagedIsTheIndexVersion(t *testing.T) {
 	if !st.Exists("keep.yaml") || !st.Exists("deep/dir/same.yaml") || st.Exists("gone.yaml") || st.Exists("untracked.yaml") {
 		t.Error("Exists: the index's files, not the work tree's")
 	}
+	if want := []string{"gone.yaml", "mod.yaml", "new/added.yaml"}; !reflect.DeepEqual(st.Pending, want) {
+		t.Errorf("pending %q, want %q: a deletion is a change the commit records too", st.Pending, want)
+	}
 	st.Only = []string{"new"}
 	if got := contents(t, st); len(got) != 1 || got["new/added.yaml"] == "" {
 		t.Errorf("Only [new]: %q", got)

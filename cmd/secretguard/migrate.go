@@ -86,6 +86,20 @@ func migrate(o migrateOptions, s streams) error {
 		return failure(err)
 	}
 
+	// --commit records only what secretguard seals: with anything else
+	// staged, that would go into "Seal raw Secrets" too (a raw Secret
+	// included), so refuse before writing anything.
+	if o.Commit {
+		st, err := g.Staged()
+		if err != nil {
+			return failure(err)
+		}
+		if n := len(st.Pending); n > 0 {
+			return failure(fmt.Errorf("--commit commits only the files it seals, but the index already holds %d staged change%s (%s): commit them or unstage them (git restore --staged PATH) first; nothing was written",
+				n, words.Plural(n), words.Some(st.Pending, 3)))
+		}
+	}
+
 	// 1. Seal the working tree.
 	run, err := r.seal(s, sealMode{scope: o.Scope, write: !dry, say: !o.Quiet, dry: dry})
 	if err != nil {
@@ -95,13 +109,27 @@ func migrate(o migrateOptions, s streams) error {
 	for _, ch := range run.changes {
 		m.Sealed = append(m.Sealed, report.SealedItem{File: ch.File, Line: ch.Line, Namespace: ch.Namespace, Name: ch.Name, Keys: ch.Keys, Env: ch.Env, Scope: ch.Scope})
 	}
-	// 2. Commit them.
+	// 2. Commit them: only when every file was sealed, and never unsigned in
+	// a repository that signs its commits.
 	if o.Commit && len(run.files) > 0 {
-		hash, err := commitFiles(g, run.files)
-		if err != nil {
-			return failure(fmt.Errorf("commit: %w", err))
+		switch {
+		case run.failed > 0:
+			m.CommitSkipped = fmt.Sprintf("nothing was committed: %d file%s could not be sealed", run.failed, words.Plural(run.failed))
+		case g.SignsCommits():
+			if err := stageFiles(g, run.files); err != nil {
+				return failure(fmt.Errorf("stage: %w", err))
+			}
+			m.CommitSkipped = "nothing was committed: this repository signs its commits (commit.gpgsign) and secretguard cannot; the sealed files are staged: review them and run `git commit`"
+		default:
+			hash, err := commitFiles(g, run.files)
+			if err != nil {
+				return failure(fmt.Errorf("commit: %w", err))
+			}
+			m.Committed = hash
 		}
-		m.Committed = hash
+		if m.CommitSkipped != "" {
+			fmt.Fprintf(s.err, "secretguard: %s\n", m.CommitSkipped)
+		}
 	}
 	// 3. Audit the history, and what the working tree still holds.
 	prog := scanMode{history: true, commits: &m.Commits}
@@ -161,14 +189,12 @@ func migrate(o migrateOptions, s streams) error {
 // commitFiles commits the sealed files with go-git, as the identity git
 // would use (or secretguard when none is set).
 func commitFiles(g *source.Git, files []string) (string, error) {
+	if err := stageFiles(g, files); err != nil {
+		return "", err
+	}
 	wt, err := g.Repo.Worktree()
 	if err != nil {
 		return "", err
-	}
-	for _, f := range files {
-		if _, err := wt.Add(f); err != nil {
-			return "", fmt.Errorf("add %s: %w", f, err)
-		}
 	}
 	fallback := object.Signature{Name: "secretguard", Email: "secretguard@localhost", When: time.Now()}
 	author, committer := g.Signature(source.Author, fallback), g.Signature(source.Committer, fallback)
@@ -178,4 +204,18 @@ func commitFiles(g *source.Git, files []string) (string, error) {
 		return "", err
 	}
 	return h.String()[:12], nil
+}
+
+// stageFiles adds the sealed files to the index.
+func stageFiles(g *source.Git, files []string) error {
+	wt, err := g.Repo.Worktree()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if _, err := wt.Add(f); err != nil {
+			return fmt.Errorf("add %s: %w", f, err)
+		}
+	}
+	return nil
 }

@@ -5,7 +5,9 @@ package words
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"strings"
 )
 
 // Plural is the "s" of a count's noun: 1 file, 2 files.
@@ -32,4 +34,12 @@ func ErrText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// Some names up to n items of a list: "a, b, c and 4 more".
+func Some(xs []string, n int) string {
+	if len(xs) <= n {
+		return strings.Join(xs, ", ")
+	}
+	return strings.Join(xs[:n], ", ") + fmt.Sprintf(" and %d more", len(xs)-n)
 }
