@@ -1,7 +1,9 @@
 package transform
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,30 @@ func WriteFile(path string, data []byte) (err error) {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	return writeAtomic(path, data, fi.Mode().Perm())
+}
+
+// WriteOutput writes a file the tool makes (a report, a hook): created with
+// perm when missing, else replaced atomically (keeping its mode), and never
+// through a symbolic link: a pull request may commit
+// `secretguard.sarif -> ~/.bashrc` where a CI job writes its report.
+func WriteOutput(path string, data []byte, perm fs.FileMode) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("write %s: %w", path, err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("write %s: it is a symbolic link, and secretguard never writes through one (remove it first)", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("write %s: not a regular file", path)
+	default:
+		perm = fi.Mode().Perm()
+	}
+	return writeAtomic(path, data, perm)
+}
+
+func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMarker+"*")
 	if err != nil {
@@ -29,7 +55,7 @@ func WriteFile(path string, data []byte) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
+	if err = tmp.Chmod(perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/secretguard/secretguard/source"
+	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
 )
 
@@ -49,6 +50,12 @@ func installHook(p string, force bool, s streams) error {
 		return failure(err)
 	}
 	hook := filepath.Join(dir, "pre-commit")
+	link := false
+	if fi, err := os.Lstat(hook); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// A hook linked to a shared script: replacing it must not write
+		// into that script.
+		link = true
+	}
 	old, err := os.ReadFile(hook)
 	ours := bytes.Contains(old, []byte(hookMarker))
 	var backup string
@@ -56,10 +63,15 @@ func installHook(p string, force bool, s streams) error {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return failure(err)
-	case !ours && !force:
-		return usage("%s exists and was not written by secretguard: add `secretguard scan --staged` to it, or replace it with --force (a copy is kept)", hook)
-	case !ours:
+	case (!ours || link) && !force:
+		return usage("%s exists and was not written by secretguard (or is a link): add `secretguard scan --staged` to it, or replace it with --force (a copy is kept)", hook)
+	case !ours || link:
 		if backup, err = keepCopy(hook, old); err != nil {
+			return failure(err)
+		}
+	}
+	if link {
+		if err := os.Remove(hook); err != nil {
 			return failure(err)
 		}
 	}
@@ -75,7 +87,7 @@ exec "$sg" scan --staged --no-color
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return failure(err)
 	}
-	if err := os.WriteFile(hook, []byte(script), 0o755); err != nil {
+	if err := transform.WriteOutput(hook, []byte(script), 0o755); err != nil {
 		return failure(err)
 	}
 	if backup != "" {

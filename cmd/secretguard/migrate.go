@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
+	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
 )
 
@@ -154,7 +154,7 @@ func migrate(o migrateOptions, s streams) error {
 		return failure(err)
 	}
 	if f := o.Report; f != "" && !dry {
-		if err := os.WriteFile(f, md.Bytes(), 0o644); err != nil {
+		if err := transform.WriteOutput(f, md.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
 		}
 	}
@@ -173,7 +173,7 @@ func migrate(o migrateOptions, s streams) error {
 		return failure(err)
 	}
 	if f := o.Output; f != "" && !dry {
-		if err := os.WriteFile(f, out.Bytes(), 0o644); err != nil {
+		if err := transform.WriteOutput(f, out.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
 		}
 	} else {

@@ -11,6 +11,7 @@ import (
 	"github.com/secretguard/secretguard/report"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
+	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
 )
 
@@ -241,7 +242,7 @@ func writeReport(s streams, o reportOptions, res *scan.Result) error {
 		}
 	}
 	if o.Output != "" {
-		if err := os.WriteFile(o.Output, buf.Bytes(), 0o644); err != nil {
+		if err := transform.WriteOutput(o.Output, buf.Bytes(), 0o644); err != nil {
 			return failure(fmt.Errorf("write report: %w", err))
 		}
 		return nil
