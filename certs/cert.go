@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -28,7 +29,7 @@ type Cert struct {
 // Load reads the first certificate of a PEM file. Errors name the environment
 // and the path: they end up in front of a user who has several of each.
 func Load(env, path string) (*Cert, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("environment %s: certificate %s does not exist (fetch it with `kubeseal --fetch-cert > %s`)", env, path, path)
@@ -62,9 +63,70 @@ func Parse(env, path string, data []byte) (*Cert, error) {
 		if !ok {
 			return nil, fmt.Errorf("environment %s: certificate %s has a %s key; sealed-secrets needs RSA", env, path, c.PublicKeyAlgorithm)
 		}
+		if err := checkKey(key); err != nil {
+			return nil, fmt.Errorf("environment %s: certificate %s %v", env, path, err)
+		}
 		sum := sha256.Sum256(c.Raw)
 		return &Cert{Env: env, Path: path, X509: c, Key: key, SHA256: hex.EncodeToString(sum[:])}, nil
 	}
+}
+
+// MinBits is the smallest RSA modulus secretguard seals for: controllers make
+// 4096-bit keys, and nothing under 2048 bits is safe.
+const MinBits = 2048
+
+// checkKey refuses what crypto/rsa would refuse to encrypt with, and what no
+// controller makes. The sealer does its own OAEP, so nothing else checks: with
+// exponent 1 the "ciphertext" would be the session key itself.
+func checkKey(k *rsa.PublicKey) error {
+	switch {
+	case k.N == nil || k.N.Sign() <= 0:
+		return errors.New("has no RSA modulus")
+	case k.N.Bit(0) == 0:
+		return errors.New("has an even RSA modulus: that is not an RSA key")
+	case k.N.BitLen() < MinBits:
+		return fmt.Errorf("has a %d-bit RSA key; sealing needs at least %d bits (controllers make 4096)", k.N.BitLen(), MinBits)
+	case k.E < 3 || k.E%2 == 0 || k.E >= 1<<31:
+		return fmt.Errorf("has RSA public exponent %d, which cannot protect anything (want an odd exponent in [3, 2^31); controllers use 65537)", k.E)
+	}
+	return nil
+}
+
+// Note is what is unusual about a usable certificate, for `certs list` and
+// `certs check`; "" when nothing is.
+func (c *Cert) Note() string {
+	if c.Key.E != 65537 {
+		return fmt.Sprintf("RSA public exponent %d, not the 65537 every sealed-secrets controller uses: is this the controller's certificate?", c.Key.E)
+	}
+	return ""
+}
+
+// maxCertFile bounds what is read of a certificate file: a controller's PEM is
+// under 2 KiB, and a path that is a link to /dev/zero must not fill memory.
+const maxCertFile = 1 << 20
+
+// readBounded reads a regular file of at most maxCertFile bytes.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxCertFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCertFile {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes: not a certificate", maxCertFile)}
+	}
+	return data, nil
 }
 
 // Bits is the RSA key size.

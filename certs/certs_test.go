@@ -28,12 +28,12 @@ var (
 	ecKey    *ecdsa.PrivateKey
 )
 
-// keys are generated once per test binary (1024 bits: only the size matters here).
+// keys are generated once per test binary (2048 bits, the smallest accepted).
 func keys(t *testing.T) (*rsa.PrivateKey, *ecdsa.PrivateKey) {
 	t.Helper()
 	keysOnce.Do(func() {
 		var err error
-		if rsaKey, err = rsa.GenerateKey(rand.Reader, 1024); err != nil {
+		if rsaKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 			panic(err)
 		}
 		if ecKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
@@ -64,6 +64,24 @@ func certPEM(t *testing.T, pub, priv any, notAfter time.Time) ([]byte, []byte) {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), der
 }
 
+// weak is a certificate whose public key is rk's modulus with exponent e;
+// evenBits > 0 replaces the modulus with an even number of that size (1: the
+// key's size), as an attacker's crafted certificate would. It is signed by rk,
+// which the parser does not check.
+func weak(t *testing.T, rk *rsa.PrivateKey, e int, bits int) []byte {
+	t.Helper()
+	n := new(big.Int).Set(rk.N)
+	switch {
+	case bits == 1:
+		n.SetBit(n, 0, 0)
+	case bits > 1:
+		n = new(big.Int).Rsh(rk.N, uint(rk.N.BitLen()-bits))
+		n.SetBit(n, 0, 1)
+	}
+	p, _ := certPEM(t, &rsa.PublicKey{N: n, E: e}, rk, year2100)
+	return p
+}
+
 func write(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -81,14 +99,20 @@ func TestLoad(t *testing.T) {
 	ecdsaPEM, _ := certPEM(t, &ek.PublicKey, ek, year2100)
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)})
 	files := map[string][]byte{
-		"ok.pem":          good,
-		"key-first.pem":   append(append([]byte{}, keyPEM...), good...), // the first CERTIFICATE block counts
-		"ecdsa.pem":       ecdsaPEM,
-		"junk.pem":        []byte("not pem at all\n"),
-		"empty.pem":       nil,
-		"key-only.pem":    keyPEM,
-		"bad-der.pem":     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("garbage")}),
-		"with-header.pem": append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Headers: map[string]string{"X": "y"}, Bytes: []byte("x")}), good...),
+		"ok.pem":           good,
+		"key-first.pem":    append(append([]byte{}, keyPEM...), good...), // the first CERTIFICATE block counts
+		"ecdsa.pem":        ecdsaPEM,
+		"junk.pem":         []byte("not pem at all\n"),
+		"empty.pem":        nil,
+		"key-only.pem":     keyPEM,
+		"bad-der.pem":      pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("garbage")}),
+		"exponent-1.pem":   weak(t, rk, 1, 0),
+		"exponent-2.pem":   weak(t, rk, 2, 0),
+		"exponent-big.pem": weak(t, rk, 1<<31+1, 0),
+		"exponent-3.pem":   weak(t, rk, 3, 0),
+		"even-modulus.pem": weak(t, rk, 65537, 1),
+		"800-bit.pem":      weak(t, rk, 65537, 800),
+		"with-header.pem":  append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Headers: map[string]string{"X": "y"}, Bytes: []byte("x")}), good...),
 	}
 	for name, data := range files {
 		write(t, filepath.Join(dir, name), data)
@@ -113,15 +137,31 @@ func TestLoad(t *testing.T) {
 		{"key-only.pem", "holds no PEM certificate"},
 		{"bad-der.pem", "x509"},
 		{"ecdsa.pem", "has a ECDSA key; sealed-secrets needs RSA"},
+		{"exponent-1.pem", "has RSA public exponent 1, which cannot protect anything"},
+		{"exponent-2.pem", "has RSA public exponent 2"},
+		{"exponent-big.pem", "has RSA public exponent 2147483649"},
+		{"even-modulus.pem", "has an even RSA modulus"},
+		{"800-bit.pem", "has a 800-bit RSA key; sealing needs at least 2048 bits"},
+		{"/dev/zero", "not a regular file"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			p := filepath.Join(dir, tc.file)
+			if filepath.IsAbs(tc.file) {
+				p = tc.file
+			}
 			c, err := Load("stage", p)
+			if tc.file == "exponent-3.pem" {
+				// Usable, but not what a controller makes: certs list says so.
+				if err != nil || !strings.Contains(c.Note(), "exponent 3, not the 65537") {
+					t.Errorf("exponent 3: err %v, note %q", err, c.Note())
+				}
+				return
+			}
 			if tc.err == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.Env != "stage" || c.Path != p || c.Bits() != 1024 || c.SHA256 != wantSHA || c.Key.N.Cmp(rk.N) != 0 {
+				if c.Env != "stage" || c.Path != p || c.Bits() != 2048 || c.SHA256 != wantSHA || c.Key.N.Cmp(rk.N) != 0 {
 					t.Errorf("got env %q path %q bits %d sha256 %s", c.Env, c.Path, c.Bits(), c.SHA256)
 				}
 				return

@@ -67,6 +67,9 @@ func certsCommand() *cli.Command {
 						case cert.Check(t) != nil:
 							fmt.Fprintf(out, "error   %s: %v\n", name, cert.Check(t))
 							expired++
+						case cert.Note() != "":
+							fmt.Fprintf(out, "warning %s: %s: %s\n", name, cert.Path, cert.Note())
+							expiring++
 						case cert.ExpiresWithin(t, expiryWarning):
 							fmt.Fprintf(out, "warning %s: %s expires on %s (in %d days): fetch the controller's new certificate (kubeseal --fetch-cert)\n",
 								name, cert.Path, cert.X509.NotAfter.UTC().Format("2006-01-02"), int(cert.X509.NotAfter.Sub(t).Hours()/24))

@@ -6,7 +6,9 @@
 //
 // Certificates look like a sealed-secrets controller's (CN=sealed-secret,
 // O=sealed-secret) and are valid for a century, so tests never expire. The
-// "expired" pair expired in 2020, for the expiry tests.
+// "expired" pair expired in 2020, for the expiry tests. exponent-1.pem is a
+// hostile certificate: small's modulus with public exponent 1, with which a
+// "ciphertext" would be the plaintext; it must be refused.
 package main
 
 import (
@@ -49,7 +51,18 @@ func main() {
 		}
 		write(k.cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 		write("testdata/keys/"+k.name+".key", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+		if k.name == "small" {
+			exponent1(key, tmpl)
+		}
 	}
+}
+
+func exponent1(key *rsa.PrivateKey, tmpl *x509.Certificate) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &rsa.PublicKey{N: key.N, E: 1}, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	write("testdata/keys/exponent-1.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 func date(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC) }
