@@ -168,6 +168,9 @@ func (d *Dir) Walk(fn func(Entry) error) error {
 			return err
 		}
 		abs := filepath.Join(d.Root, filepath.FromSlash(rel))
+		if err := d.contained(p, rel, abs); err != nil {
+			return err
+		}
 		fi, err := os.Stat(abs)
 		if err != nil {
 			return err
@@ -224,6 +227,30 @@ func (d *Dir) Walk(fn func(Entry) error) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// contained refuses a named path that is a symbolic link, or that resolves
+// (through a linked directory on its way) to a place outside the repository:
+// what is read there would be reported, and sealed, as if it were inside, and
+// a sealed copy would replace the link while its target kept the plaintext.
+func (d *Dir) contained(named, rel, abs string) error {
+	// The root itself may be reached through a link (~/src -> /data/src).
+	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 && rel != "." {
+		target, _ := os.Readlink(abs)
+		return fmt.Errorf("%s is a symbolic link (to %s): secretguard does not follow links; name the file or directory it points to", named, target)
+	}
+	realRoot, err := filepath.EvalSymlinks(d.Root)
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(realRoot, real); err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return fmt.Errorf("%s resolves to %s, outside the repository %s (through a symbolic link): not read", named, real, d.Root)
 	}
 	return nil
 }

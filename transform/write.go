@@ -12,10 +12,20 @@ import (
 // WriteFile replaces path with data atomically: a temp file in the same
 // directory, fsync, the old file's mode, rename, then fsync of the directory. A
 // crash leaves either the old file or the new one, never half of each.
+//
+// It refuses a symbolic link (the rename would replace the link with the
+// sealed file while its target kept the plaintext) and a file with several
+// names (hard links: the other names would keep the plaintext).
 func WriteFile(path string, data []byte) (err error) {
-	fi, err := os.Stat(path)
+	fi, err := os.Lstat(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("write %s: it is a symbolic link: seal the file it points to instead", path)
+	}
+	if n := links(fi); n > 1 {
+		return fmt.Errorf("write %s: the file has %d names (hard links), and sealing one would leave the plaintext under the others: make it a file of its own (cp, then rm the other names)", path, n)
 	}
 	return writeAtomic(path, data, fi.Mode().Perm())
 }
