@@ -32,7 +32,8 @@ type Config struct {
 	Allow []Allow
 	// Path of the file this was read from; empty when there is none.
 	Path string
-	// MaxFileSize in bytes; files larger than this are skipped with a notice.
+	// MaxFileSize in bytes; a text file larger than this is not read and is a
+	// file-too-large finding.
 	MaxFileSize int64
 }
 

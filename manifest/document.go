@@ -108,6 +108,10 @@ func Documents(data []byte, isJSON bool) []*Document {
 	return docs
 }
 
+// TooMany reports a file split at MaxDocuments: what follows the cap was not
+// split, so the file cannot be checked or rewritten document by document.
+func TooMany(docs []*Document) bool { return len(docs) > MaxDocuments }
+
 // Blank reports whether the document holds only comments and blank lines.
 func (d *Document) Blank() bool { return IsBlank(d.Text) }
 

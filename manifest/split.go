@@ -18,6 +18,11 @@ type Span struct {
 
 var bom = []byte("\xef\xbb\xbf")
 
+// MaxDocuments caps the documents of one file: a 64 MB file of `---` lines
+// would otherwise cost gigabytes. Split stops there and keeps the rest of the
+// file as one last span, so more than MaxDocuments spans means "over the cap".
+const MaxDocuments = 100000
+
 // Split cuts a YAML stream into documents at `---` and `...` marker lines.
 //
 // The YAML spec forbids a marker at column 0 inside any scalar (c-forbidden), so a
@@ -40,7 +45,7 @@ func Split(data []byte) []Span {
 			next = end + 1
 		}
 		text := data[pos:end]
-		if kind := marker(text); kind != 0 {
+		if kind := marker(text); kind != 0 && len(spans) < MaxDocuments {
 			cur.End = pos
 			if kind == inlineContent {
 				// `--- value`: the marker line opens the document and belongs to it.

@@ -205,7 +205,7 @@ type ruleSet struct {
 	file   []enabled[FileRule]
 	tree   []enabled[TreeRule]
 	// Severities of the rules the engine emits itself; "" when off.
-	parse, historySev Severity
+	parse, historySev, tooLargeSev Severity
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
@@ -221,6 +221,9 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 		}
 		if info.ID == HistoryIncompleteID {
 			rs.historySev = sev
+		}
+		if info.ID == FileTooLargeID {
+			rs.tooLargeSev = sev
 		}
 		// A rule may check objects and the tree both.
 		if or, ok := r.(ObjectRule); ok {
@@ -256,15 +259,15 @@ func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[
 	*out = append(*out, f)
 }
 
-// binarySniff is how much of a file decides whether it is text, as git does.
-const binarySniff = 8000
-
 func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
-	limit := c.Config.MaxFileSize
-	if limit > 0 && e.Size > limit {
-		r.skipped = &source.Notice{Path: e.Path, Reason: fmt.Sprintf("larger than the %d-byte limit (maxFileSize)", limit)}
-		return r
+	if len(e.Commits) > 0 {
+		defer func() {
+			for i := range r.findings {
+				r.findings[i].Commits = e.Commits
+			}
+		}()
 	}
+	limit := c.Config.MaxFileSize
 	data, err := e.Read()
 	var missing *source.MissingObjectError
 	if errors.As(err, &missing) {
@@ -272,19 +275,22 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		return r
 	}
 	var tooLarge *source.TooLargeError
-	if errors.As(err, &tooLarge) {
-		r.skipped = &source.Notice{Path: e.Path, Reason: tooLarge.Error()}
+	if errors.As(err, &tooLarge) || err == nil && limit > 0 && int64(len(data)) > limit {
+		if tooLarge == nil { // a source that does not know sizes in advance
+			tooLarge = &source.TooLargeError{Size: int64(len(data)), Limit: limit,
+				Binary: bytes.IndexByte(data[:min(len(data), source.BinarySniff)], 0) >= 0}
+		}
+		if tooLarge.Binary {
+			return r // binary: not ours, whatever its size
+		}
+		r.tooLarge(c, rs, e.Path, fmt.Sprintf("%s is %d bytes, over the maxFileSize limit of %d bytes: it was not scanned", e.Path, tooLarge.Size, tooLarge.Limit))
 		return r
 	}
 	if err != nil {
 		r.skipped = &source.Notice{Path: e.Path, Reason: "unreadable: " + words.ErrText(err)}
 		return r
 	}
-	if limit > 0 && int64(len(data)) > limit {
-		r.skipped = &source.Notice{Path: e.Path, Reason: fmt.Sprintf("larger than the %d-byte limit (maxFileSize)", limit)}
-		return r
-	}
-	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
+	if bytes.IndexByte(data[:min(len(data), source.BinarySniff)], 0) >= 0 {
 		// Binary: not ours. A "manifest" that is binary deserves a word.
 		if m, _ := Kind(e.Path); m {
 			r.skipped = &source.Notice{Path: e.Path, Reason: "binary (NUL byte in the first 8000 bytes)"}
@@ -294,18 +300,15 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	r.read = true
 	r.path = e.Path
 	r.quiet = c.Changed != nil && !c.Changed(e.Path, data)
-	if len(e.Commits) > 0 {
-		defer func() {
-			for i := range r.findings {
-				r.findings[i].Commits = e.Commits
-			}
-		}()
-	}
 
 	var docs []*manifest.Document
 	isManifest, isKustomization := Kind(e.Path)
 	if isManifest {
 		docs = manifest.Documents(data, strings.HasSuffix(strings.ToLower(e.Path), ".json"))
+		if manifest.TooMany(docs) {
+			r.tooLarge(c, rs, e.Path, fmt.Sprintf("%s has more than %d YAML documents, the cap per file: its manifests were not checked", e.Path, manifest.MaxDocuments))
+			docs, isManifest = nil, false // the file rules (private keys) still read the bytes
+		}
 	}
 	for _, fr := range rs.file {
 		fr.rule.CheckFile(c, e.Path, data, func(f Finding) {
@@ -382,6 +385,13 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		}
 	}
 	return r
+}
+
+// tooLarge reports a file over a cap as a file-too-large finding.
+func (r *fileResult) tooLarge(c *Context, rs *ruleSet, file, msg string) {
+	if rs.tooLargeSev != "" {
+		rs.accept(c, rs.tooLargeSev, fileTooLargeRule, Finding{File: file, Line: 1, Message: msg}, &r.findings)
+	}
 }
 
 func hasIgnore(d *manifest.Document) bool {

@@ -19,6 +19,7 @@ func init() {
 	register(privateKey{})
 	register(parseError{})
 	register(historyIncomplete{})
+	register(fileTooLarge{})
 }
 
 // SecretGeneratorID is the id of the secret-generator rule.
@@ -190,3 +191,21 @@ var historyIncompleteRule = Info{
 type historyIncomplete struct{}
 
 func (historyIncomplete) Info() Info { return historyIncompleteRule }
+
+// FileTooLargeID is the id of the file-too-large rule.
+const FileTooLargeID = "file-too-large"
+
+// fileTooLargeRule is emitted by the engine for a file over a cap: a file that
+// was not read must never pass as one that was checked.
+var fileTooLargeRule = Info{
+	ID: FileTooLargeID, Severity: Error,
+	Short: "A file is over a size cap, so it was not scanned",
+	Help: "Files over maxFileSize (64 MiB by default) are not read, and a file of more than 100,000 " +
+		"YAML documents is not split, so that memory stays bounded; anything in them went unchecked. " +
+		"Raise maxFileSize in .secretguard.yaml, exclude the file if it is generated, or split it. " +
+		"Binary files over the cap are skipped like any binary file.",
+}
+
+type fileTooLarge struct{}
+
+func (fileTooLarge) Info() Info { return fileTooLargeRule }

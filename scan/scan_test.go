@@ -11,6 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
 )
@@ -140,5 +141,31 @@ func TestCertExpiryAtTheScanClock(t *testing.T) {
 		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want) || !strings.HasPrefix(got[0], "certs/prod.pem warning cert-expiry")):
 			t.Errorf("at %s: %q, want one cert-expiry warning on certs/prod.pem saying %q", c.at, got, c.want)
 		}
+	}
+}
+
+// The caps: a binary file over maxFileSize is skipped like any binary file,
+// and a file of more than manifest.MaxDocuments documents is not split past
+// the cap but reported, while its bytes are still searched for private keys.
+func TestFileCaps(t *testing.T) {
+	root := t.TempDir()
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".secretguard.yaml", []byte("maxFileSize: 1000000\n"))
+	write("blob.bin", append([]byte("\x00binary"), make([]byte, 2000000)...))
+	write("many.yaml", []byte(strings.Repeat("---\n", manifest.MaxDocuments+5)+
+		"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n"+
+		"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n-----END RSA PRIVATE KEY-----\n"))
+	res := scanDir(t, root)
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.File+" "+f.Rule)
+	}
+	want := []string{"many.yaml file-too-large", "many.yaml private-key"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("findings %q, want %q", got, want)
 	}
 }

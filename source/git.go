@@ -1,9 +1,9 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -31,6 +31,9 @@ type Git struct {
 	Repo *git.Repository
 	Root string
 	Dirs GitDirs
+	// MaxSize makes a blob's Read refuse blobs over it (*TooLargeError), by
+	// the size in the object's header, before inflating more than its head.
+	MaxSize int64
 	// trees caches decoded tree objects by hash: history walks revisit them.
 	trees map[plumbing.Hash]*object.Tree
 	// mu serialises object reads: with kept descriptors the pack readers are
@@ -142,7 +145,12 @@ func (g *Git) blobEntry(p string, h plumbing.Hash, commits []Commit) Entry {
 			return nil, &MissingObjectError{Path: p, Hash: h.String()[:12], Err: err}
 		}
 		defer rd.Close()
-		return io.ReadAll(rd)
+		if g.MaxSize > 0 && b.Size > g.MaxSize {
+			return nil, tooLarge(b.Size, g.MaxSize, rd)
+		}
+		buf := bytes.NewBuffer(make([]byte, 0, b.Size))
+		_, err = buf.ReadFrom(rd)
+		return buf.Bytes(), err
 	}}
 }
 

@@ -1,6 +1,8 @@
 package source
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -262,5 +264,43 @@ func TestSignatureIsGitsIdentity(t *testing.T) {
 	t.Setenv("GIT_AUTHOR_NAME", "Env")
 	if s := g.Signature(Author, fallback); s.Name != "Env" || s.Email != "g@example.com" {
 		t.Errorf("environment: %s <%s>", s.Name, s.Email)
+	}
+}
+
+// A blob over MaxSize is refused by the size in its header, its head sniffed
+// for binary; smaller blobs are read whole.
+func TestBlobSizeCap(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("big.yaml", strings.Repeat("x: 1\n", 1000))
+	r.write("big.bin", "\x00"+strings.Repeat("y", 5000))
+	r.write("small.yaml", "a: 1\n")
+	r.git("add", ".")
+	r.git("commit", "-q", "-m", "one")
+	g := r.open()
+	g.MaxSize = 1000
+	h, err := g.History()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	err = h.Walk(func(e Entry) error {
+		_, err := e.Read()
+		var tl *TooLargeError
+		switch {
+		case errors.As(err, &tl):
+			got[e.Path] = fmt.Sprintf("too large %d/%d binary=%v", tl.Size, tl.Limit, tl.Binary)
+		case err != nil:
+			return err
+		default:
+			got[e.Path] = "read"
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"big.yaml": "too large 5000/1000 binary=false", "big.bin": "too large 5001/1000 binary=true", "small.yaml": "read"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -3,6 +3,7 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -54,12 +55,27 @@ type Dir struct {
 	// Notices collects what was skipped and why (symlinks, unreadable directories).
 	Notices []Notice
 	// MaxSize makes Read refuse larger files (with *TooLargeError) before
-	// reading them; 0 means no limit.
+	// reading more than their head; 0 means no limit.
 	MaxSize int64
 }
 
-// TooLargeError is returned by Read for a file over the size limit.
-type TooLargeError struct{ Size, Limit int64 }
+// TooLargeError is returned by Read for a file over the size limit, found
+// before the file is read. Binary says its first bytes hold a NUL: not text,
+// so not a file a rule could match.
+type TooLargeError struct {
+	Size, Limit int64
+	Binary      bool
+}
+
+// BinarySniff is how much of a file decides whether it is text, as git does.
+const BinarySniff = 8000
+
+// tooLarge builds the error for a file over limit, reading only its head.
+func tooLarge(size, limit int64, head io.Reader) *TooLargeError {
+	buf := make([]byte, BinarySniff)
+	n, _ := io.ReadFull(head, buf)
+	return &TooLargeError{Size: size, Limit: limit, Binary: bytes.IndexByte(buf[:n], 0) >= 0}
+}
 
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%d bytes, larger than the %d-byte limit (maxFileSize)", e.Size, e.Limit)
@@ -78,7 +94,7 @@ func readFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if limit > 0 && fi.Size() > limit {
-		return nil, &TooLargeError{Size: fi.Size(), Limit: limit}
+		return nil, tooLarge(fi.Size(), limit, f)
 	}
 	buf := make([]byte, fi.Size()+1) // +1: see EOF in one read
 	n := 0

@@ -107,6 +107,9 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 	}
 	isJSON := strings.HasSuffix(strings.ToLower(file), ".json")
 	docs := manifest.Documents(data, isJSON)
+	if manifest.TooMany(docs) {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("more than %d YAML documents, the cap per file; file left untouched", manifest.MaxDocuments)}
+	}
 	var raws []rawDoc
 	sealed := map[string]*manifest.Document{}
 	for _, d := range docs {

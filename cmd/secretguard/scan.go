@@ -121,6 +121,7 @@ func (r *repo) scan(m scanMode) (*scan.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		g.MaxSize = r.Config.MaxFileSize
 		switch {
 		case m.staged:
 			st, err := g.Staged()
