@@ -8,16 +8,18 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// Fields returns every value of key in a mapping. A duplicated key (which go-yaml
-// accepts silently) yields all its values, so a second `stringData:` cannot hide one.
+// Fields returns every value of key in a mapping, aliases followed (`kind: *k`
+// is a Secret to kubectl too). A duplicated key (which go-yaml accepts
+// silently) yields all its values, so a second `stringData:` cannot hide one.
 func Fields(m *yaml.Node, key string) []*yaml.Node {
+	m = Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
-			out = append(out, m.Content[i+1])
+			out = append(out, Resolve(m.Content[i+1]))
 		}
 	}
 	return out
@@ -34,6 +36,7 @@ func Field(m *yaml.Node, key string) *yaml.Node {
 
 // KeyNode returns the key node of key in mapping m, for pointing at it.
 func KeyNode(m *yaml.Node, key string) *yaml.Node {
+	m = Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -59,6 +62,7 @@ func Path(m *yaml.Node, keys ...string) *yaml.Node {
 // Scalar returns a scalar's value, or "" for anything else (a mapping where a
 // string belongs is not a name).
 func Scalar(n *yaml.Node) string {
+	n = Resolve(n)
 	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		return ""
 	}
@@ -67,6 +71,7 @@ func Scalar(n *yaml.Node) string {
 
 // Pairs calls fn for every key/value pair of a mapping, duplicates included.
 func Pairs(m *yaml.Node, fn func(k, v *yaml.Node)) {
+	m = Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return
 	}
@@ -160,11 +165,21 @@ func IsDeletePatch(o *yaml.Node) bool {
 	return Scalar(Field(o, "$patch")) == "delete"
 }
 
-// Seq returns a sequence's items, or nil for anything else.
+// Seq returns a sequence's items, aliases followed (`items: [*s]`), or nil
+// for anything else.
 func Seq(n *yaml.Node) []*yaml.Node {
 	n = Resolve(n)
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return nil
+	}
+	for i, it := range n.Content {
+		if it.Kind == yaml.AliasNode {
+			out := append([]*yaml.Node(nil), n.Content...)
+			for j := i; j < len(out); j++ {
+				out[j] = Resolve(out[j])
+			}
+			return out
+		}
 	}
 	return n.Content
 }

@@ -61,10 +61,7 @@ func objects(file string, d *manifest.Document) []*Object {
 	}
 	out := []*Object{top}
 	for _, items := range manifest.Fields(root, "items") {
-		if items.Kind != yaml.SequenceNode {
-			continue
-		}
-		for i, it := range items.Content {
+		for i, it := range manifest.Seq(items) {
 			if it.Kind == yaml.MappingNode {
 				out = append(out, newObject(file, d, it, i))
 			}
