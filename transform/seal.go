@@ -179,7 +179,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			if node == nil {
 				node = into.Node
 			}
-			if err := mergeInto(file, into, node, &ch, plain, t, rnd); err != nil {
+			if err := mergeInto(file, into, node, &ch, plain, t, opt.Scope, rnd); err != nil {
 				return nil, err
 			}
 			merged[into] = node
@@ -340,11 +340,18 @@ func encryptAll(rnd io.Reader, cert *certs.Cert, ch Change, plain map[string][]b
 // mergeInto seals a raw Secret's keys into an existing SealedSecret (kubeseal
 // --merge-into): new keys are added, same-named ones replaced, the others keep
 // their ciphertext byte for byte.
-func mergeInto(file string, into *manifest.Document, node *yaml.Node, ch *Change, plain map[string][]byte, t *Target, rnd io.Reader) error {
+//
+// The keys take the SealedSecret's scope: one object unseals with one label.
+// A --scope that says otherwise is a conflict to refuse, not to override
+// silently (kubeseal honours the flag).
+func mergeInto(file string, into *manifest.Document, node *yaml.Node, ch *Change, plain map[string][]byte, t *Target, forced string, rnd io.Reader) error {
 	if fp := manifest.Scalar(manifest.Path(node, "metadata", "annotations", sealedsecret.CertAnnotation)); fp != "" && fp != t.Cert.SHA256 {
 		return &Error{File: file, Line: into.ContentLine(), Msg: fmt.Sprintf("SealedSecret %s was sealed for another certificate than %s's: re-seal it before merging; file left untouched", ch.Name, t.Env)}
 	}
 	ch.Scope = sealedsecret.ScopeOf(node)
+	if forced != "" && forced != ch.Scope {
+		return &Error{File: file, Line: into.ContentLine(), Msg: fmt.Sprintf("SealedSecret %s is %s, but --scope %s was given: its keys must share one scope; re-seal it whole with --scope %s, or drop the flag; file left untouched", ch.Name, ch.Scope, forced, forced)}
+	}
 	enc, err := encryptAll(rnd, t.Cert, *ch, plain)
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", file, err)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -19,6 +21,35 @@ func TestREADMEListsEveryRule(t *testing.T) {
 		row := "| `" + info.ID + "` | " + string(info.Severity) + " |"
 		if !strings.Contains(string(b), row) {
 			t.Errorf("README has no row %q", row)
+		}
+	}
+}
+
+// Every third-party action in the workflows we run and the ones we tell users
+// to copy is pinned by commit SHA (a tag can be moved to other code), and
+// every checkout leaves no credentials behind.
+func TestWorkflowsPinActions(t *testing.T) {
+	files := []string{"../../action.yml", "../../docs/github-action.md"}
+	wf, _ := filepath.Glob("../../.github/workflows/*.yml")
+	files = append(files, wf...)
+	uses := regexp.MustCompile(`uses:\s*([^\s#]+)`)
+	pinned := regexp.MustCompile(`@[0-9a-f]{40}$`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range uses.FindAllStringSubmatch(string(b), -1) {
+			ref := m[1]
+			if strings.HasPrefix(ref, "./") || strings.HasPrefix(ref, "secretguard/secretguard@") || strings.HasPrefix(ref, "`") {
+				continue
+			}
+			if !pinned.MatchString(ref) {
+				t.Errorf("%s: %s is not pinned by commit SHA", f, ref)
+			}
+		}
+		if n := strings.Count(string(b), "actions/checkout@"); n != strings.Count(string(b), "persist-credentials: false #") {
+			t.Errorf("%s: %d checkouts, not all with persist-credentials: false", f, n)
 		}
 	}
 }
