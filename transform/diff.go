@@ -92,58 +92,93 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 }
 
 // masker returns, for a line index of the old file, the masked version of a
-// line of the removed Secret that may hold a value: its data and stringData
-// blocks and last-applied-configuration annotations (a full copy of the object).
+// line of the removed Secret that may hold a value. What may hold one is every
+// node under data and stringData, the last-applied-configuration annotations
+// (a full copy of the object), and every anchor those nodes alias, wherever it
+// sits. Each such node covers the text from its start to the start of the node
+// that follows it in the document, so a value that ends on the line where the
+// next key begins (flow style, JSON) masks that line too; comments inside a
+// value block are masked with it.
 func masker(old []byte, d *manifest.Document, secret *yaml.Node) func(int) (string, bool) {
-	keyAt := map[int]string{}
-	masked := map[int]bool{}
-	docEnd := d.Line - 1 + lineCount(d.Text) // 0-based, exclusive
-	// span masks the lines of pair i of mapping m, which ends before line end.
-	span := func(m *yaml.Node, i, end int, listKeys bool) {
-		k := m.Content[i]
-		start := d.LineOf(k) - 1
-		if i+2 < len(m.Content) {
-			end = d.LineOf(m.Content[i+2]) - 1
+	// Every node in document order, and where each subtree ends in it.
+	var order []*yaml.Node
+	last := map[*yaml.Node]int{} // node -> index in order of its subtree's last node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		order = append(order, n)
+		for _, c := range n.Content {
+			walk(c)
 		}
-		for l := start; l < max(end, start+1); l++ {
+		last[n] = len(order) - 1
+	}
+	walk(secret)
+	index := make(map[*yaml.Node]int, len(order))
+	for i, n := range order {
+		index[n] = i
+	}
+	docEnd := d.Line - 1 + lineCount(d.Text) // 0-based, exclusive
+	masked := map[int]bool{}
+	keyAt := map[int]string{}
+	// cover masks the lines of n's subtree: from its first line to the line
+	// where the next node begins, that line included unless the next node
+	// opens it (only indentation and indicators before it).
+	cover := func(n *yaml.Node) {
+		start := d.LineOf(n) - 1
+		end := docEnd - 1
+		if k := last[n] + 1; k < len(order) {
+			next := order[k]
+			end = d.LineOf(next) - 1
+			if opensLine(old, d, next) {
+				end--
+			}
+		}
+		for l := start; l <= max(end, start); l++ {
 			masked[l] = true
 		}
-		keyAt[start] = strings.Repeat(" ", max(0, k.Column-1)) + k.Value + ": <masked>"
-		if listKeys {
-			manifest.Pairs(manifest.Resolve(m.Content[i+1]), func(kk, _ *yaml.Node) {
-				if l := d.LineOf(kk) - 1; keyAt[l] == "" {
-					keyAt[l] = strings.Repeat(" ", max(0, kk.Column-1)) + kk.Value + ": <masked>"
-				}
-			})
+	}
+	seen := map[*yaml.Node]bool{}
+	var hide func(n *yaml.Node)
+	hide = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		if _, ok := index[n]; ok {
+			cover(n)
+		}
+		for i := index[n]; i <= last[n] && i < len(order); i++ {
+			if a := order[i]; a.Kind == yaml.AliasNode {
+				hide(a.Alias) // the anchor holds the value, wherever it sits
+			}
 		}
 	}
-	// endOf is the line before the key that follows pair i of m, or end.
-	endOf := func(m *yaml.Node, i, end int) int {
-		if i+2 < len(m.Content) {
-			return d.LineOf(m.Content[i+2]) - 1
-		}
-		return end
+	named := func(k *yaml.Node) {
+		keyAt[d.LineOf(k)-1] = strings.Repeat(" ", max(0, k.Column-1)) + k.Value + ": <masked>"
 	}
 	top := secret.Content
 	for i := 0; i+1 < len(top); i += 2 {
 		switch top[i].Value {
 		case "data", "stringData":
-			span(secret, i, docEnd, true)
-		case "metadata":
-			md := manifest.Resolve(top[i+1])
-			mdEnd := endOf(secret, i, docEnd)
-			for j := 0; md != nil && j+1 < len(md.Content); j += 2 {
-				if md.Content[j].Value != "annotations" {
-					continue
+			hide(top[i+1])
+			named(top[i])
+			manifest.Pairs(top[i+1], func(k, _ *yaml.Node) {
+				if l := d.LineOf(k) - 1; keyAt[l] == "" {
+					named(k)
 				}
-				anns := manifest.Resolve(md.Content[j+1])
-				annEnd := endOf(md, j, mdEnd)
-				for a := 0; anns != nil && a+1 < len(anns.Content); a += 2 {
-					if lastApplied(anns.Content[a].Value) {
-						span(anns, a, annEnd, false)
-					}
+			})
+		case "metadata":
+			anns := manifest.Field(top[i+1], "annotations")
+			for a := 0; anns != nil && a+1 < len(anns.Content); a += 2 {
+				if lastApplied(anns.Content[a].Value) {
+					hide(anns.Content[a+1])
+					named(anns.Content[a])
 				}
 			}
+		}
+	}
+	for l := range keyAt {
+		if !masked[l] {
+			delete(keyAt, l) // a key whose line holds no value stays as it is
 		}
 	}
 	return func(i int) (string, bool) {
@@ -155,6 +190,28 @@ func masker(old []byte, d *manifest.Document, secret *yaml.Node) func(int) (stri
 		}
 		return "  <masked>", true
 	}
+}
+
+// opensLine reports whether node n is the first thing on its line: only
+// indentation and sequence or key indicators before it.
+func opensLine(old []byte, d *manifest.Document, n *yaml.Node) bool {
+	line := d.LineOf(n) - 1
+	start := 0
+	for l := 0; l < line && start < len(old); l++ {
+		nl := bytes.IndexByte(old[start:], '\n')
+		if nl < 0 {
+			return false
+		}
+		start += nl + 1
+	}
+	col := n.Column - 1
+	if n.Anchor != "" || n.Tag != "" && n.Style&yaml.TaggedStyle != 0 {
+		return false // `&a value`, `!!str value`: the node's column is past its properties
+	}
+	if start+col > len(old) {
+		return false
+	}
+	return len(bytes.Trim(old[start:start+col], " \t-?:")) == 0
 }
 
 func splitLines(b []byte) []string {

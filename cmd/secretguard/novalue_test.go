@@ -34,6 +34,10 @@ var leakyCorpus = map[string]string{
 	"prod/dup.yaml":               "apiVersion: v1\nkind: Secret\nmetadata: {name: dup, namespace: n}\nstringData: {}\nstringData: {k: SGMARK-18}\n",
 	"prod/template.yaml":          "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Values.SGMARK20 }}\nstringData:\n  k: {{ .SGMARK21 }\n",
 	"prod/mixed.yaml":             "apiVersion: v1\nkind: Secret\nmetadata: {name: m1, namespace: n}\nstringData: {k: SGMARK-23}\nsops: {mac: x, version: 3}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: m2, namespace: n}\nstringData: {k: SGMARK-24}\n",
+	"prod/json-multiline.json":    "{\"kind\": \"Secret\", \"apiVersion\": \"v1\", \"stringData\": {\"k\":\n\"SGMARK-25\"}, \"metadata\": {\"name\": \"jm\", \"namespace\": \"n\"}}\n",
+	"prod/flow-next-key.yaml":     "apiVersion: v1\nkind: Secret\nmetadata: {name: fk, namespace: n}\nstringData: {a: x,\n  k: SGMARK-26}\ntype: Opaque\n",
+	"prod/anchor-outside.yaml":    "apiVersion: v1\nkind: Secret\nx-defaults: &pw SGMARK-27\nmetadata: {name: an, namespace: n}\nstringData:\n  k: *pw\n",
+	"prod/anchor-block.yaml":      "apiVersion: v1\nkind: Secret\nx-defaults: &sd\n  k: SGMARK-28\n  j: SGMARK-29\nmetadata: {name: ab, namespace: n}\nstringData: *sd\n",
 	"prod/sub/weird name ,:%.yml": "apiVersion: v1\nkind: Secret\nmetadata: {name: w, namespace: n}\nstringData: {k: SGMARK-22}\n",
 }
 
