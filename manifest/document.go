@@ -128,3 +128,62 @@ func (d *Document) LineOf(n *yaml.Node) int {
 	}
 	return d.Line + n.Line - 1
 }
+
+// CommentedValue is a comment line that reads as a commented-out `key: value`
+// pair: how an old password stays in a file after it was "removed".
+type CommentedValue struct {
+	Line, Column int // of the `#`, in the file
+	Key          string
+}
+
+var commentedPair = regexp.MustCompile(`^#+[ \t]*(["']?)([-._A-Za-z0-9]+)(["']?)[ \t]*:[ \t]+(\S+)[ \t]*$`)
+
+// proseKeys are words that open comments about a value rather than a value.
+var proseKeys = map[string]bool{"todo": true, "fixme": true, "note": true, "nb": true, "hack": true, "xxx": true,
+	"see": true, "example": true, "e.g": true, "warning": true, "important": true, "usage": true, "ref": true, "docs": true}
+
+// LooksLikeCommentedValue reports whether a comment line (leading blanks
+// allowed) is a commented-out pair with a value, and its key.
+func LooksLikeCommentedValue(line []byte) (string, bool) {
+	m := commentedPair.FindSubmatch(bytes.TrimSpace(line))
+	if m == nil || string(m[1]) != string(m[3]) || proseKeys[strings.ToLower(string(m[2]))] {
+		return "", false
+	}
+	switch v := string(m[4]); {
+	case v == "|" || v == ">" || strings.HasPrefix(v, "|") && len(v) <= 3 || strings.HasPrefix(v, ">") && len(v) <= 3:
+		return "", false // a commented block scalar's indicator: its lines follow
+	case v == `""` || v == "''" || v == "{}" || v == "null" || v == "~":
+		return "", false
+	}
+	return string(m[2]), true
+}
+
+// CommentedValues lists the commented-out pairs inside the block that key (a
+// key node of this document) opens: from the line after the key to the first
+// content line indented no deeper than the key, or the end of the document.
+func (d *Document) CommentedValues(key *yaml.Node) []CommentedValue {
+	if key == nil || key.Line == 0 {
+		return nil
+	}
+	indent := key.Column - 1
+	var out []CommentedValue
+	lines := bytes.SplitAfter(d.Text, []byte("\n"))
+	for i := key.Line; i < len(lines); i++ { // key.Line is 1-based: lines[key.Line] is the next line
+		line := bytes.TrimRight(lines[i], "\r\n")
+		trimmed := bytes.TrimLeft(line, " \t")
+		lead := len(line) - len(trimmed)
+		if len(trimmed) == 0 {
+			continue
+		}
+		if trimmed[0] != '#' {
+			if lead <= indent {
+				break // the block is over
+			}
+			continue
+		}
+		if k, ok := LooksLikeCommentedValue(trimmed); ok {
+			out = append(out, CommentedValue{Line: d.Line + i, Column: lead + 1, Key: k})
+		}
+	}
+	return out
+}

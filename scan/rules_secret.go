@@ -13,6 +13,7 @@ import (
 func init() {
 	register(rawSecret{})
 	register(reflectorMisplaced{})
+	register(secretCommentValue{})
 }
 
 // RawSecretID is the id of the raw-secret rule.
@@ -89,4 +90,45 @@ func (reflectorMisplaced) CheckObject(c *Context, o *Object, emit func(Finding))
 	first.Message = fmt.Sprintf("%s has %d reflector annotation%s in metadata.annotations, where they do nothing: move them to spec.template.metadata.annotations",
 		o.Ref(), len(keys), words.Plural(len(keys)))
 	emit(*first)
+}
+
+// SecretCommentValueID is the id of the secret-comment-value rule.
+const SecretCommentValueID = "secret-comment-value"
+
+type secretCommentValue struct{}
+
+func (secretCommentValue) Info() Info {
+	return Info{
+		ID: SecretCommentValueID, Severity: Error,
+		Short: "A Secret or SealedSecret keeps a commented-out value",
+		Help: "A comment such as `# password: old-value` inside (or right after) a Secret's data or " +
+			"stringData, or a SealedSecret's encryptedData, is as readable as the value itself, and " +
+			"sealing does not encrypt comments. Delete the line, and rotate the value if it was ever real.",
+	}
+}
+
+func (secretCommentValue) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if o.Item >= 0 {
+		return // a List item: its lines are the List's
+	}
+	var blocks []*yaml.Node
+	switch {
+	case manifest.IsCoreSecret(o.APIVersion, o.Kind):
+		blocks = append(blocks, manifest.KeyNode(o.Node, "stringData"), manifest.KeyNode(o.Node, "data"))
+	case sealedsecret.Is(o.APIVersion, o.Kind):
+		blocks = append(blocks, manifest.KeyNode(manifest.Field(o.Node, "spec"), "encryptedData"))
+	default:
+		return
+	}
+	seen := map[int]bool{}
+	for _, b := range blocks {
+		for _, cv := range o.Doc.CommentedValues(b) {
+			if seen[cv.Line] {
+				continue
+			}
+			seen[cv.Line] = true
+			emit(Finding{Line: cv.Line, Column: cv.Column, Keys: []string{cv.Key},
+				Message: fmt.Sprintf("%s keeps a commented-out value for %s: a comment is as readable as a value, and sealing does not encrypt it", o.Ref(), cv.Key)})
+		}
+	}
 }

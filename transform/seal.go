@@ -415,6 +415,8 @@ func keepComments(d *manifest.Document, out []byte, eol string) []byte {
 
 // trailingComments returns the comment and blank lines at the end of a document
 // that are not indented: they introduce what follows, not the Secret's values.
+// A commented-out value among them (`# password: old`) is dropped: it would
+// stay in plain text next to the sealed one.
 func trailingComments(text []byte) []byte {
 	cut := len(text)
 	for cut > 0 {
@@ -429,7 +431,20 @@ func trailingComments(text []byte) []byte {
 		}
 		cut = start
 	}
-	return text[cut:]
+	tail := text[cut:]
+	var kept []byte
+	dropped := false
+	for _, line := range bytes.SplitAfter(tail, []byte("\n")) {
+		if _, ok := manifest.LooksLikeCommentedValue(line); ok {
+			dropped = true
+			continue
+		}
+		kept = append(kept, line...)
+	}
+	if !dropped {
+		return tail
+	}
+	return kept
 }
 
 // render encodes a node as YAML (2-space indent, as kubeseal writes) or, for a
