@@ -35,6 +35,9 @@ type Config struct {
 	// MaxFileSize in bytes; a text file larger than this is not read and is a
 	// file-too-large finding.
 	MaxFileSize int64
+	// Lines are the file lines of entries, for findings about the config
+	// itself: "rules.ID", "allow[N]", "exclude[N]".
+	Lines map[string]int
 }
 
 // Environment is one cluster: its controller's certificate and the paths that deploy to it.
@@ -99,6 +102,7 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{
+		Lines:       entryLines(data),
 		Scope:       f.Scope,
 		Exclude:     f.Exclude,
 		Rules:       f.Rules,
@@ -189,4 +193,85 @@ func (c *Config) Allowed(rule, rel, namespace, name string) bool {
 		return true
 	}
 	return false
+}
+
+// entryLines finds the lines of the entries that findings about the config
+// point at; the file decoded already, so a node tree is there to be had.
+func entryLines(data []byte) map[string]int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	root := doc.Content[0]
+	out := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "rules":
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				out["rules."+v.Content[j].Value] = v.Content[j].Line
+			}
+		case "allow", "exclude":
+			for j, it := range v.Content {
+				out[fmt.Sprintf("%s[%d]", k.Value, j)] = it.Line
+			}
+		}
+	}
+	return out
+}
+
+// Weakening is a change to the configuration that makes the gate let more
+// through: a rule turned down or off, an allow or exclude entry added.
+type Weakening struct {
+	Line    int // in the new configuration's file; 0 when unknown
+	Message string
+}
+
+// Weakened compares a configuration with the one it replaces (base, from the
+// merge-base of a pull request) and lists what it weakens. defaultOf gives a
+// rule's default severity.
+func Weakened(base, head *Config, defaultOf func(rule string) string) []Weakening {
+	rank := map[string]int{"off": 0, "warning": 1, "error": 2}
+	var out []Weakening
+	ids := map[string]bool{}
+	for id := range base.Rules {
+		ids[id] = true
+	}
+	for id := range head.Rules {
+		ids[id] = true
+	}
+	sorted := make([]string, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Strings(sorted)
+	for _, id := range sorted {
+		def := defaultOf(id)
+		b, h := base.Severity(id, def), head.Severity(id, def)
+		if rank[h] < rank[b] {
+			out = append(out, Weakening{Line: head.Lines["rules."+id],
+				Message: fmt.Sprintf("rules.%s: %s, where the merge-base has %s: this change lets %s findings through", id, h, b, id)})
+		}
+	}
+	inBase := map[Allow]bool{}
+	for _, a := range base.Allow {
+		inBase[a] = true
+	}
+	for i, a := range head.Allow {
+		if !inBase[a] {
+			out = append(out, Weakening{Line: head.Lines[fmt.Sprintf("allow[%d]", i)],
+				Message: fmt.Sprintf("allow[%d] is new (rule %q, path %q, name %q): findings it matches are no longer reported", i, a.Rule, a.Path, a.Name)})
+		}
+	}
+	excluded := map[string]bool{}
+	for _, g := range base.Exclude {
+		excluded[g] = true
+	}
+	for i, g := range head.Exclude {
+		if !excluded[g] {
+			out = append(out, Weakening{Line: head.Lines[fmt.Sprintf("exclude[%d]", i)],
+				Message: fmt.Sprintf("exclude %q is new: files it matches are no longer read", g)})
+		}
+	}
+	return out
 }

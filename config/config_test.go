@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,35 @@ func TestLoad(t *testing.T) {
 	os.WriteFile(p, []byte("scope: strict\n"), 0o644)
 	if c, err := Load(p, false); err != nil || c.Scope != "strict" || c.Path != p {
 		t.Errorf("Load: %+v %v", c, err)
+	}
+}
+
+func TestWeakened(t *testing.T) {
+	base, err := Parse([]byte("rules: {duplicate-secret: off, cert-expiry: error}\nallow: [{rule: raw-secret, path: \"testdata/**\"}]\nexclude: [\"vendor/**\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := Parse([]byte("rules:\n  cert-expiry: warning\n  raw-secret: error\nallow:\n  - {rule: raw-secret, path: \"testdata/**\"}\n  - {name: web/db}\nexclude: [\"vendor/**\", \"apps/**\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := func(id string) string {
+		if id == "cert-expiry" || id == "duplicate-secret" {
+			return "warning"
+		}
+		return "error"
+	}
+	var got []string
+	for _, w := range Weakened(base, head, defaults) {
+		got = append(got, fmt.Sprintf("%d %s", w.Line, w.Message))
+	}
+	want := []string{
+		"2 rules.cert-expiry: warning, where the merge-base has error: this change lets cert-expiry findings through",
+		`6 allow[1] is new (rule "", path "", name "web/db"): findings it matches are no longer reported`,
+		`7 exclude "apps/**" is new: files it matches are no longer read`,
+	}
+	// duplicate-secret goes from off back to its default: stronger, not weaker.
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

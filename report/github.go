@@ -93,7 +93,7 @@ func StepSummary(w io.Writer, res *scan.Result) error {
 // cell makes text safe inside one Markdown table cell: one line, `|` escaped
 // (GFM unescapes it even inside code spans).
 func cell(s string) string {
-	return strings.ReplaceAll(oneLine(s), "|", `\|`)
+	return strings.ReplaceAll(words.OneLine(s), "|", `\|`)
 }
 
 // code is s as a code span in a table cell, fenced with more backticks than s

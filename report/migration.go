@@ -159,7 +159,7 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 		fmt.Fprintf(&b, "The sealed files were committed as `%s`.\n\n", m.Committed)
 	}
 	if m.CommitSkipped != "" {
-		fmt.Fprintf(&b, "**%s.**\n\n", capitalize(oneLine(m.CommitSkipped)))
+		fmt.Fprintf(&b, "**%s.**\n\n", capitalize(words.OneLine(m.CommitSkipped)))
 	}
 	partial := ""
 	if len(m.Incomplete) > 0 {
@@ -170,7 +170,7 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 		b.WriteString("Part of the history could not be read, so this audit covers only the rest: a raw Secret may be in what was not read. " +
 			"Fetch the whole history (`git fetch --unshallow`; `fetch-depth: 0` in CI) and run the audit again.\n\n")
 		for _, g := range m.Incomplete {
-			fmt.Fprintf(&b, "- %s\n", oneLine(g))
+			fmt.Fprintf(&b, "- %s\n", words.OneLine(g))
 		}
 		b.WriteString("\n")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/scan"
 )
 
@@ -38,15 +39,15 @@ func Text(w io.Writer, res *scan.Result, opt Options) error {
 		} else {
 			sev = paint(yellow, sev)
 		}
-		fmt.Fprintf(b, "%s: %s %s: %s\n", paint(bold, fmt.Sprintf("%s:%d:%d", oneLine(f.File), f.Line, f.Column)),
-			sev, oneLine(f.Rule), oneLine(f.Message))
+		fmt.Fprintf(b, "%s: %s %s: %s\n", paint(bold, fmt.Sprintf("%s:%d:%d", words.OneLine(f.File), f.Line, f.Column)),
+			sev, words.OneLine(f.Rule), words.OneLine(f.Message))
 		for _, c := range f.Commits {
-			fmt.Fprintf(b, "    in %s (%s) %s\n", oneLine(c.Hash), oneLine(c.Date), oneLine(c.Path))
+			fmt.Fprintf(b, "    in %s (%s) %s\n", words.OneLine(c.Hash), words.OneLine(c.Date), words.OneLine(c.Path))
 		}
 	}
 	if !opt.Quiet {
 		for _, s := range res.Skipped {
-			fmt.Fprintf(b, "skipped %s: %s\n", oneLine(s.Path), oneLine(s.Reason))
+			fmt.Fprintf(b, "skipped %s: %s\n", words.OneLine(s.Path), words.OneLine(s.Reason))
 		}
 		fmt.Fprintln(b, summaryLine(res))
 	}

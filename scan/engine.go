@@ -43,6 +43,10 @@ type Context struct {
 	// Now is the time certificates are judged at (cert-expiry); zero means
 	// the time the rule runs.
 	Now time.Time
+	// ConfigFile and ConfigChanges: the repo-relative configuration file and
+	// what a diff's own edits to it weaken (config-weakened findings).
+	ConfigFile    string
+	ConfigChanges []config.Weakening
 }
 
 func (c *Context) now() time.Time {
@@ -170,6 +174,11 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 	if c.History {
 		rs.historyIncomplete(c, src, missing, &res.Findings)
 	}
+	if rs.weakenedSev != "" {
+		for _, w := range c.ConfigChanges {
+			rs.accept(c, rs.weakenedSev, configWeakenedRule, Finding{File: c.ConfigFile, Line: max(1, w.Line), Message: w.Message}, &res.Findings)
+		}
+	}
 	ix.build(c)
 	for _, tr := range rs.tree {
 		if c.History || c.Partial && tr.rule.Info().WholeTree {
@@ -205,7 +214,7 @@ type ruleSet struct {
 	file   []enabled[FileRule]
 	tree   []enabled[TreeRule]
 	// Severities of the rules the engine emits itself; "" when off.
-	parse, historySev, tooLargeSev Severity
+	parse, historySev, tooLargeSev, weakenedSev Severity
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
@@ -224,6 +233,9 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 		}
 		if info.ID == FileTooLargeID {
 			rs.tooLargeSev = sev
+		}
+		if info.ID == ConfigWeakenedID {
+			rs.weakenedSev = sev
 		}
 		// A rule may check objects and the tree both.
 		if or, ok := r.(ObjectRule); ok {

@@ -116,3 +116,11 @@ func CheckConfig(cfg *config.Config) error {
 	}
 	return nil
 }
+
+// DefaultSeverity is a rule's default severity; "error" for an id no rule has.
+func DefaultSeverity(id string) string {
+	if r, err := Lookup(id); err == nil {
+		return string(r.Info().Severity)
+	}
+	return string(Error)
+}

@@ -20,6 +20,7 @@ func init() {
 	register(parseError{})
 	register(historyIncomplete{})
 	register(fileTooLarge{})
+	register(configWeakened{})
 }
 
 // SecretGeneratorID is the id of the secret-generator rule.
@@ -209,3 +210,22 @@ var fileTooLargeRule = Info{
 type fileTooLarge struct{}
 
 func (fileTooLarge) Info() Info { return fileTooLargeRule }
+
+// ConfigWeakenedID is the id of the config-weakened rule.
+const ConfigWeakenedID = "config-weakened"
+
+// configWeakenedRule is emitted by the engine from Context.ConfigChanges: in
+// `scan --diff` the configuration of the merge-base judges the change, and the
+// change's own edits to it that let more through are reported.
+var configWeakenedRule = Info{
+	ID: ConfigWeakenedID, Severity: Warning,
+	Short: "A change weakens the secretguard configuration",
+	Help: "`scan --diff` (what the GitHub Action runs on a pull request) reads .secretguard.yaml as it " +
+		"is at the merge-base, so a pull request cannot switch off the check that judges it. A rule " +
+		"turned down or off, or an allow or exclude entry added, by the change itself is reported here " +
+		"for a reviewer to accept; it takes effect once merged.",
+}
+
+type configWeakened struct{}
+
+func (configWeakened) Info() Info { return configWeakenedRule }

@@ -698,3 +698,28 @@ func (g *Git) SignsCommits() bool {
 	}
 	return false
 }
+
+// FileAt reads a file of a commit's tree (rel repo-relative): ok is false
+// when the commit has no such file.
+func (g *Git) FileAt(commit, rel string) (data []byte, ok bool, err error) {
+	c, err := g.Repo.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", commit, shallowHint(err))
+	}
+	t, err := g.tree(c.TreeHash)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", commit, shallowHint(err))
+	}
+	f, err := t.File(rel)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%s:%s: %w", commit[:12], rel, err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		return nil, false, &MissingObjectError{Path: rel, Hash: f.Hash.String()[:12], Err: err}
+	}
+	return []byte(s), true, nil
+}

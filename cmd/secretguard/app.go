@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/urfave/cli/v2"
 )
 
@@ -60,12 +61,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "secretguard: %v\n", ee.err)
+			// File and resource names reach here: no escape sequence of theirs
+			// may drive the terminal.
+			fmt.Fprintf(stderr, "secretguard: %s\n", words.OneLine(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Anything urfave/cli returns itself is a usage error (bad flag, bad command).
-	fmt.Fprintf(stderr, "secretguard: %v\n", err)
+	fmt.Fprintf(stderr, "secretguard: %s\n", words.OneLine(err.Error()))
 	return 2
 }
 

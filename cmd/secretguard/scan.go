@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/secretguard/secretguard/certs"
+	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/report"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
@@ -154,11 +157,14 @@ func (r *repo) scan(m scanMode) (*scan.Result, error) {
 				}
 			}
 		default:
-			changed, _, err := g.DiffBase(m.diff)
+			changed, base, err := g.DiffBase(m.diff)
 			if err != nil {
 				return nil, err
 			}
 			ctx.Changed = changed
+			if err := r.judgeByBase(g, base, ctx); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if ctx.Source == nil {
@@ -260,4 +266,39 @@ func ruleList() string {
 		fmt.Fprintf(&b, "   %-32s %-8s %s\n", info.ID, info.Severity, info.Short)
 	}
 	return b.String()
+}
+
+// judgeByBase makes a diff scan use the configuration of the merge-base, so
+// that a pull request cannot turn off the check that judges it, and reports
+// what the change's own edits to it weaken (config-weakened). A configuration
+// outside the repository is not the change's to edit, and stays.
+func (r *repo) judgeByBase(g *source.Git, base string, ctx *scan.Context) error {
+	path := r.Config.Path
+	if path == "" {
+		path = filepath.Join(r.Root, config.FileName)
+	}
+	rel, err := source.Rel(r.Root, path)
+	if err != nil {
+		return nil
+	}
+	data, ok, err := g.FileAt(base, rel)
+	if err != nil {
+		return fmt.Errorf("read %s at the merge-base: %w", rel, err)
+	}
+	baseCfg := &config.Config{MaxFileSize: config.DefaultMaxFileSize}
+	if ok {
+		if baseCfg, err = config.Parse(data); err != nil {
+			return fmt.Errorf("%s at the merge-base %s: %w", rel, base[:12], err)
+		}
+		baseCfg.Path = rel + " (merge-base " + base[:12] + ")"
+	}
+	envs, err := certs.Resolve(r.Root, baseCfg)
+	if err != nil {
+		return err
+	}
+	ctx.ConfigFile = rel
+	ctx.ConfigChanges = config.Weakened(baseCfg, r.Config, scan.DefaultSeverity)
+	r.Config, r.Envs = baseCfg, envs
+	ctx.Config, ctx.Envs = baseCfg, envs
+	return nil
 }

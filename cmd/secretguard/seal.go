@@ -151,10 +151,10 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 			var tooLarge *source.TooLargeError
 			switch {
 			case errors.As(o.Err, &tooLarge):
-				fmt.Fprintf(errOut, "secretguard: %s: skipped, %v\n", o.Path, o.Err)
+				fmt.Fprintf(errOut, "secretguard: %s: skipped, %s\n", words.OneLine(o.Path), words.OneLine(o.Err.Error()))
 				return nil
 			case o.Err != nil:
-				fmt.Fprintf(errOut, "secretguard: %s\n", sealError(o.Path, o.Err))
+				fmt.Fprintf(errOut, "secretguard: %s\n", words.OneLine(sealError(o.Path, o.Err)))
 				run.failed++
 				return nil
 			case o.Result == nil || o.Result.New == nil:
@@ -177,7 +177,7 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 						into = ", merged into the SealedSecret"
 					}
 					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
-						verb, rel, ch.Line, words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, into)
+						verb, words.OneLine(rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, into)
 				}
 			}
 			run.files = append(run.files, rel)
