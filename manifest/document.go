@@ -158,32 +158,77 @@ func LooksLikeCommentedValue(line []byte) (string, bool) {
 	return string(m[2]), true
 }
 
-// CommentedValues lists the commented-out pairs inside the block that key (a
-// key node of this document) opens: from the line after the key to the first
-// content line indented no deeper than the key, or the end of the document.
+// structuralKeys open a resource or its top-level fields: a commented-out
+// manifest after a Secret is not a value of it.
+var structuralKeys = map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "spec": true,
+	"status": true, "type": true, "immutable": true, "data": true, "stringData": true}
+
+// CommentedValues lists the commented-out pairs of the block that key (a key
+// node of this document) opens. A comment counts when it sits between two
+// lines of the block's content, or right after the block's last line (no
+// blank line between) with its text at least as deep as the block's keys, up
+// to the first comment that is not a commented pair: a commented-out manifest
+// further down (`# ---`, `# apiVersion: …`) is not a value of this block.
 func (d *Document) CommentedValues(key *yaml.Node) []CommentedValue {
 	if key == nil || key.Line == 0 {
 		return nil
 	}
 	indent := key.Column - 1
-	var out []CommentedValue
 	lines := bytes.SplitAfter(d.Text, []byte("\n"))
+	type comment struct {
+		i, lead, text int
+		key           string
+		ok            bool
+	}
+	var pending []comment // comments since the last content line of the block
+	var out []CommentedValue
+	keyCol := -1 // column of the block's own keys, once seen
+	flush := func(inside bool) {
+		for _, c := range pending {
+			if !c.ok {
+				if inside {
+					continue
+				}
+				break // a trailing run ends at the first comment that is no pair
+			}
+			if !inside && (c.text < keyCol || structuralKeys[c.key]) {
+				break
+			}
+			out = append(out, CommentedValue{Line: d.Line + c.i, Column: c.lead + 1, Key: c.key})
+		}
+		pending = nil
+	}
 	for i := key.Line; i < len(lines); i++ { // key.Line is 1-based: lines[key.Line] is the next line
 		line := bytes.TrimRight(lines[i], "\r\n")
 		trimmed := bytes.TrimLeft(line, " \t")
 		lead := len(line) - len(trimmed)
 		if len(trimmed) == 0 {
-			continue
-		}
-		if trimmed[0] != '#' {
-			if lead <= indent {
-				break // the block is over
+			if keyCol >= 0 {
+				flush(false) // a blank line ends a trailing run
+				pending = nil
+				keyCol = -2 // nothing after a blank line belongs to the block
 			}
 			continue
 		}
-		if k, ok := LooksLikeCommentedValue(trimmed); ok {
-			out = append(out, CommentedValue{Line: d.Line + i, Column: lead + 1, Key: k})
+		if trimmed[0] == '#' {
+			if keyCol == -2 {
+				continue
+			}
+			k, ok := LooksLikeCommentedValue(trimmed)
+			body := bytes.TrimLeft(trimmed[1:], "# \t")
+			pending = append(pending, comment{i: i, lead: lead, text: len(line) - len(body), key: k, ok: ok})
+			continue
 		}
+		if lead <= indent || keyCol == -2 {
+			break // the block is over
+		}
+		if keyCol < 0 {
+			keyCol = lead
+		}
+		flush(true)
+	}
+	if keyCol >= 0 {
+		flush(false)
 	}
 	return out
 }

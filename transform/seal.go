@@ -198,7 +198,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 		}
 		res.Edits = append(res.Edits, Edit{
 			Start: r.doc.Start, End: r.doc.End, Doc: r.doc, Secret: root,
-			Text: keepComments(r.doc, out, eol),
+			Text: keepComments(r.doc, out, eol, commentedValueLines(r.doc, root)),
 		})
 		res.Changes = append(res.Changes, ch)
 	}
@@ -207,7 +207,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 		if err != nil {
 			return nil, fmt.Errorf("seal %s: %w", file, err)
 		}
-		res.Edits = append(res.Edits, Edit{Start: d.Start, End: d.End, Doc: d, Text: keepComments(d, out, eol)})
+		res.Edits = append(res.Edits, Edit{Start: d.Start, End: d.End, Doc: d, Text: keepComments(d, out, eol, nil)})
 	}
 	sort.Slice(res.Edits, func(i, j int) bool { return res.Edits[i].Start < res.Edits[j].Start })
 	res.New = apply(data, res.Edits)
@@ -395,7 +395,10 @@ func apply(data []byte, edits []Edit) []byte {
 // keepComments puts the document's head comment (and blank lines) above the new
 // text and its trailing comments below it, byte for byte, and uses the file's
 // line endings.
-func keepComments(d *manifest.Document, out []byte, eol string) []byte {
+//
+// Lines in drop (file lines: commented-out values of the Secret) are left out
+// of what is kept.
+func keepComments(d *manifest.Document, out []byte, eol string, drop map[int]bool) []byte {
 	_, off := manifest.FirstContentLine(d.Text)
 	head := d.Text[:off]
 	if bytes.HasPrefix(d.Text[off:], []byte("---")) {
@@ -403,6 +406,16 @@ func keepComments(d *manifest.Document, out []byte, eol string) []byte {
 		head = append(append([]byte{}, head...), []byte("---"+eol)...)
 	}
 	tail := trailingComments(d.Text)
+	if len(drop) > 0 {
+		first := d.Line + bytes.Count(d.Text[:len(d.Text)-len(tail)], []byte("\n"))
+		var kept []byte
+		for i, line := range bytes.SplitAfter(tail, []byte("\n")) {
+			if !drop[first+i] {
+				kept = append(kept, line...)
+			}
+		}
+		tail = kept
+	}
 	if eol != "\n" {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte(eol))
 	}
@@ -415,8 +428,6 @@ func keepComments(d *manifest.Document, out []byte, eol string) []byte {
 
 // trailingComments returns the comment and blank lines at the end of a document
 // that are not indented: they introduce what follows, not the Secret's values.
-// A commented-out value among them (`# password: old`) is dropped: it would
-// stay in plain text next to the sealed one.
 func trailingComments(text []byte) []byte {
 	cut := len(text)
 	for cut > 0 {
@@ -431,20 +442,20 @@ func trailingComments(text []byte) []byte {
 		}
 		cut = start
 	}
-	tail := text[cut:]
-	var kept []byte
-	dropped := false
-	for _, line := range bytes.SplitAfter(tail, []byte("\n")) {
-		if _, ok := manifest.LooksLikeCommentedValue(line); ok {
-			dropped = true
-			continue
+	return text[cut:]
+}
+
+// commentedValueLines are the file lines of a raw Secret's commented-out
+// values (what secret-comment-value reports): the SealedSecret must not carry
+// them on in plain text.
+func commentedValueLines(d *manifest.Document, secret *yaml.Node) map[int]bool {
+	drop := map[int]bool{}
+	for _, block := range []string{"stringData", "data"} {
+		for _, cv := range d.CommentedValues(manifest.KeyNode(secret, block)) {
+			drop[cv.Line] = true
 		}
-		kept = append(kept, line...)
 	}
-	if !dropped {
-		return tail
-	}
-	return kept
+	return drop
 }
 
 // render encodes a node as YAML (2-space indent, as kubeseal writes) or, for a
