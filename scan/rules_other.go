@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"path"
 	"regexp"
@@ -119,8 +120,10 @@ var (
 	pemKey   = []byte("PRIVATE KEY-----")
 )
 
-// CheckFile finds `-----BEGIN … PRIVATE KEY-----` lines. Encrypted PEM keys are
-// reported too: a passphrase is usually kept next to them.
+// CheckFile finds `-----BEGIN … PRIVATE KEY-----` blocks with key material in
+// them. Encrypted PEM keys are reported too: a passphrase is usually kept next
+// to them. A commented example (`## -----BEGIN RSA PRIVATE KEY-----` then
+// `## ...`) has none and is not; a commented-out real key still is.
 func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Finding)) {
 	if !bytes.Contains(data, pemKey) {
 		return
@@ -149,6 +152,9 @@ func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Find
 		if !pemKind.MatchString(kind) {
 			continue // prose about keys (`BEGIN … PRIVATE KEY`), not a key
 		}
+		if !keyMaterial(data[start+j+len(pemKey):]) {
+			continue
+		}
 		col := start - (bytes.LastIndexByte(data[:start], '\n') + 1) + 1
 		what := "private key"
 		if kind != "" {
@@ -156,6 +162,37 @@ func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Find
 		}
 		emit(Finding{Line: line, Column: col, Message: fmt.Sprintf("%s block in %s", what, file)})
 	}
+}
+
+// commentPrefix is what comments and string quoting put before a key's lines:
+// `## `, `// `, `; `, ` * `, `-- `, a quote.
+var commentPrefix = regexp.MustCompile(`^[ \t]*(?:(?:#+|// |;+ |\* |-- )[ \t]*)*["']?`)
+
+// minKeyMaterial is the smallest body a private key has: an Ed25519 key in
+// PKCS#8 is 48 bytes of DER.
+const minKeyMaterial = 32
+
+// keyMaterial reports whether the text after a BEGIN line holds a key: the
+// base64 between it and the END line, with comment markers, indentation,
+// quotes and escaped newlines (a key inside a JSON string) taken off and PEM
+// headers (`Proc-Type: …`) skipped, decodes to at least minKeyMaterial bytes.
+func keyMaterial(rest []byte) bool {
+	end := bytes.Index(rest, []byte("-----END "))
+	if end < 0 || end > 64<<10 {
+		return false
+	}
+	body := bytes.ReplaceAll(rest[:end], []byte(`\n`), []byte("\n"))
+	var b64 []byte
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		line = commentPrefix.ReplaceAll(line, nil)
+		line = bytes.TrimRight(line, "'\",\\ \t\r")
+		if len(line) == 0 || bytes.IndexByte(line, ':') >= 0 {
+			continue // a blank line, or a PEM header such as Proc-Type or DEK-Info
+		}
+		b64 = append(b64, line...)
+	}
+	n, err := base64.StdEncoding.Decode(make([]byte, base64.StdEncoding.DecodedLen(len(b64))), b64)
+	return err == nil && n >= minKeyMaterial
 }
 
 // ParseErrorID is the id of the parse-error rule.
