@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -26,9 +27,47 @@ type Cert struct {
 	SHA256 string
 }
 
-// Load reads the first certificate of a PEM file. Errors name the environment
-// and the path: they end up in front of a user who has several of each.
+// Load reads the newest certificate of a PEM file (see Newest). Errors name
+// the environment and the path: they end up in front of a user who has
+// several of each.
 func Load(env, path string) (*Cert, error) {
+	all, err := LoadAll(env, path)
+	if err != nil {
+		return nil, err
+	}
+	return Newest(all), nil
+}
+
+// LoadAll reads every certificate of an environment's cert path: a PEM file
+// with one or more CERTIFICATE blocks (`kubeseal --fetch-cert >> prod.pem`
+// after a key renewal), or a directory of .pem and .crt files.
+func LoadAll(env, path string) ([]*Cert, error) {
+	fi, err := os.Stat(path)
+	if err == nil && fi.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: cannot read certificate directory %s: %w", env, path, errors.Unwrap(err))
+		}
+		var all []*Cert
+		for _, e := range entries {
+			if ext := filepath.Ext(e.Name()); e.IsDir() || ext != ".pem" && ext != ".crt" {
+				continue
+			}
+			cs, err := loadFile(env, filepath.Join(path, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, cs...)
+		}
+		if len(all) == 0 {
+			return nil, fmt.Errorf("environment %s: certificate directory %s holds no .pem or .crt file", env, path)
+		}
+		return all, nil
+	}
+	return loadFile(env, path)
+}
+
+func loadFile(env, path string) ([]*Cert, error) {
 	data, err := readBounded(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -40,17 +79,29 @@ func Load(env, path string) (*Cert, error) {
 		}
 		return nil, fmt.Errorf("environment %s: cannot read certificate %s: %w", env, path, err)
 	}
-	return Parse(env, path, data)
+	return ParseAll(env, path, data)
 }
 
-// Parse reads the first CERTIFICATE block of PEM data, skipping other blocks
-// (and, like kubeseal's client-go parser, certificate blocks with headers).
+// Parse reads the newest CERTIFICATE block of PEM data.
 func Parse(env, path string, data []byte) (*Cert, error) {
+	all, err := ParseAll(env, path, data)
+	if err != nil {
+		return nil, err
+	}
+	return Newest(all), nil
+}
+
+// ParseAll reads every CERTIFICATE block of PEM data, skipping other blocks
+// (and, like kubeseal's client-go parser, certificate blocks with headers).
+// Every certificate must be a usable sealing key: one that is not makes the
+// whole file an error, since sealing could pick it.
+func ParseAll(env, path string, data []byte) ([]*Cert, error) {
+	var all []*Cert
 	for rest := data; ; {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
-			return nil, fmt.Errorf("environment %s: %s holds no PEM certificate", env, path)
+			break
 		}
 		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
 			continue
@@ -67,8 +118,25 @@ func Parse(env, path string, data []byte) (*Cert, error) {
 			return nil, fmt.Errorf("environment %s: certificate %s %v", env, path, err)
 		}
 		sum := sha256.Sum256(c.Raw)
-		return &Cert{Env: env, Path: path, X509: c, Key: key, SHA256: hex.EncodeToString(sum[:])}, nil
+		all = append(all, &Cert{Env: env, Path: path, X509: c, Key: key, SHA256: hex.EncodeToString(sum[:])})
 	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("environment %s: %s holds no PEM certificate", env, path)
+	}
+	return all, nil
+}
+
+// Newest is the certificate sealing uses: the controller's current key is the
+// one with the latest NotBefore (it renews every 30 days and keeps the old
+// ones). Ties keep the first.
+func Newest(all []*Cert) *Cert {
+	var best *Cert
+	for _, c := range all {
+		if best == nil || c.X509.NotBefore.After(best.X509.NotBefore) {
+			best = c
+		}
+	}
+	return best
 }
 
 // MinBits is the smallest RSA modulus secretguard seals for: controllers make

@@ -131,7 +131,7 @@ func TestLoad(t *testing.T) {
 		{"key-first.pem", ""},
 		{"with-header.pem", ""},
 		{"missing.pem", "does not exist"},
-		{"a-directory.pem", "cannot read certificate"},
+		{"a-directory.pem", "holds no .pem or .crt file"},
 		{"junk.pem", "holds no PEM certificate"},
 		{"empty.pem", "holds no PEM certificate"},
 		{"key-only.pem", "holds no PEM certificate"},
@@ -252,9 +252,9 @@ func TestDiscover(t *testing.T) {
 		err   string
 	}{
 		{"none", nil, []string{}, ""},
-		{"pem and crt", []string{"certs/prod.pem", "certs/stage.crt", "certs/README.md", "certs/sub/dev.pem"}, []string{"prod", "stage"}, ""},
+		{"pem and crt", []string{"certs/prod.pem", "certs/stage.crt", "certs/README.md", "certs/sub/dev.pem"}, []string{"prod", "stage", "sub"}, ""}, // certs/sub/ is environment sub
 		{"only root certs/", []string{"charts/web/certs/tls.crt", "certs/prod.pem"}, []string{"prod"}, ""},
-		{"both extensions", []string{"certs/prod.pem", "certs/prod.crt"}, nil, "both prod.pem and prod.crt"},
+		{"both extensions", []string{"certs/prod.pem", "certs/prod.crt"}, nil, "both prod.crt and prod.pem are environment prod"},
 		{"certs is a file", []string{"certs"}, []string{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -469,4 +469,66 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// After a controller key renewal an environment has several certificates: in
+// one file (`kubeseal --fetch-cert >> certs/prod.pem`) or a directory. Sealing
+// uses the newest (latest NotBefore); all of them are the environment's.
+func TestSeveralCertificates(t *testing.T) {
+	rk, _ := keys(t)
+	rk2, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := certAt(t, rk, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	newer := certAt(t, rk2, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	root := t.TempDir()
+	write(t, filepath.Join(root, "certs/prod.pem"), append(append([]byte{}, newer...), old...)) // newest first or last: order does not matter
+	write(t, filepath.Join(root, "certs/stage/2024.pem"), old)
+	write(t, filepath.Join(root, "certs/stage/2025.crt"), newer)
+	e, err := Resolve(root, &config.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{"prod", "stage"} {
+		all, err := e.Certs(env)
+		if err != nil || len(all) != 2 {
+			t.Fatalf("%s: %d certificates, %v", env, len(all), err)
+		}
+		c, err := e.Cert(env)
+		if err != nil || c.Key.N.Cmp(rk2.N) != 0 {
+			t.Errorf("%s seals with the older certificate (%v)", env, err)
+		}
+	}
+	if got := e.Owner(Newest(mustCerts(t, e, "prod")).SHA256); got != "prod" {
+		t.Errorf("Owner = %q, want prod (the first environment listing it)", got)
+	}
+	if e.Owner("00") != "" {
+		t.Error("an unknown fingerprint has an owner")
+	}
+}
+
+func mustCerts(t *testing.T, e *Envs, env string) []*Cert {
+	t.Helper()
+	all, err := e.Certs(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// certAt is a controller-like certificate made at notBefore.
+func certAt(t *testing.T, k *rsa.PrivateKey, notBefore time.Time) []byte {
+	t.Helper()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(notBefore.Unix()),
+		Subject:      pkix.Name{CommonName: "sealed-secret", Organization: []string{"sealed-secret"}},
+		NotBefore:    notBefore,
+		NotAfter:     notBefore.AddDate(10, 0, 0),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

@@ -29,8 +29,8 @@ type Envs struct {
 }
 
 type certResult struct {
-	cert *Cert
-	err  error
+	all []*Cert
+	err error
 }
 
 // Resolve builds the environments of a repository: the config's, or one per
@@ -52,17 +52,20 @@ func Resolve(root string, cfg *config.Config) (*Envs, error) {
 		}
 		return nil, fmt.Errorf("discover environments: %w", err)
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	for _, de := range entries {
 		ext := path.Ext(de.Name())
-		if de.IsDir() || (ext != ".pem" && ext != ".crt") {
+		name := strings.TrimSuffix(de.Name(), ext)
+		switch {
+		case de.IsDir():
+			name = de.Name() // certs/NAME/: every certificate of NAME
+		case ext != ".pem" && ext != ".crt":
 			continue
 		}
-		name := strings.TrimSuffix(de.Name(), ext)
-		if seen[name] {
-			return nil, fmt.Errorf("certs/: both %s.pem and %s.crt: keep one", name, name)
+		if other, ok := seen[name]; ok {
+			return nil, fmt.Errorf("certs/: both %s and %s are environment %s: keep one (several certificates go in one file, or all in certs/%s/)", other, de.Name(), name, name)
 		}
-		seen[name] = true
+		seen[name] = de.Name()
 		e.envs = append(e.envs, config.Environment{Name: name, Cert: "certs/" + de.Name()})
 	}
 	sort.Slice(e.envs, func(i, j int) bool { return e.envs[i].Name < e.envs[j].Name })
@@ -134,14 +137,25 @@ func (e *Envs) Pick(rel string) (string, error) {
 	}
 }
 
-// Cert loads (once) the certificate of an environment; the result, error
-// included, is cached. It does not check expiry: callers that seal call
+// Cert is the certificate an environment seals with: the newest of its
+// certificates (see Newest). It does not check expiry: callers that seal call
 // Cert.Check, while scan reports expiry as a finding.
 func (e *Envs) Cert(name string) (*Cert, error) {
+	all, err := e.Certs(name)
+	if err != nil {
+		return nil, err
+	}
+	return Newest(all), nil
+}
+
+// Certs loads (once) every certificate of an environment: its controller's
+// current one and the older ones it keeps for SealedSecrets sealed before a
+// key renewal. The result, error included, is cached.
+func (e *Envs) Certs(name string) ([]*Cert, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if r, ok := e.certs[name]; ok {
-		return r.cert, r.err
+		return r.all, r.err
 	}
 	env, ok := e.Env(name)
 	if !ok {
@@ -151,10 +165,27 @@ func (e *Envs) Cert(name string) (*Cert, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(e.root, filepath.FromSlash(p))
 	}
-	c, err := Load(name, p)
-	if c != nil {
-		c.Path = env.Cert // report the repo-relative path
+	all, err := LoadAll(name, p)
+	for _, c := range all {
+		// Report repo-relative paths.
+		if rel, rerr := filepath.Rel(e.root, c.Path); rerr == nil && filepath.IsLocal(rel) {
+			c.Path = filepath.ToSlash(rel)
+		}
 	}
-	e.certs[name] = certResult{c, err}
-	return c, err
+	e.certs[name] = certResult{all, err}
+	return all, err
+}
+
+// Owner names the environment one of whose certificates has the fingerprint
+// (lowercase hex SHA-256), or "" when none has.
+func (e *Envs) Owner(sha256 string) string {
+	for _, name := range e.Names() {
+		all, _ := e.Certs(name)
+		for _, c := range all {
+			if strings.EqualFold(c.SHA256, sha256) {
+				return name
+			}
+		}
+	}
+	return ""
 }

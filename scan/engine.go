@@ -251,10 +251,14 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 	return rs
 }
 
-// accept fills in what every finding shares and drops allowed ones.
+// accept fills in what every finding shares and drops allowed ones. A rule
+// may give a finding a severity of its own (a placeholder is a warning where a
+// value is an error); `rules: {ID: S}` in the config sets one for all.
 func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[]Finding) {
 	f.Rule = info.ID
-	f.Severity = sev
+	if _, set := c.Config.Rules[info.ID]; set || f.Severity == "" {
+		f.Severity = sev
+	}
 	if f.Column == 0 {
 		f.Column = 1
 	}

@@ -58,21 +58,35 @@ func (sealedEnvMismatch) CheckObject(c *Context, o *Object, emit func(Finding)) 
 	if got == "" || env == "" {
 		return
 	}
-	cert, err := c.Envs.Cert(env)
-	if err != nil || strings.EqualFold(cert.SHA256, got) {
+	all, err := c.Envs.Certs(env)
+	if err != nil {
 		return
 	}
-	other := "a certificate of no known environment"
-	for _, name := range c.Envs.Names() {
-		if oc, err := c.Envs.Cert(name); err == nil && strings.EqualFold(oc.SHA256, got) {
-			other = "environment " + name + "'s certificate"
+	for _, cert := range all {
+		if strings.EqualFold(cert.SHA256, got) {
+			return // the current or an older key of this controller
 		}
 	}
-	emit(Finding{
-		Line: o.Doc.LineOf(annKey), Column: annKey.Column,
-		Message: fmt.Sprintf("%s is sealed for %s, but %s maps to environment %s: the %s controller cannot decrypt it",
-			o.Ref(), other, o.File, env, env),
-	})
+	f := Finding{Line: o.Doc.LineOf(annKey), Column: annKey.Column}
+	if owner := c.Envs.Owner(got); owner != "" {
+		f.Message = fmt.Sprintf("%s is sealed for environment %s's certificate, but %s maps to environment %s: the %s controller cannot decrypt it",
+			o.Ref(), owner, o.File, env, env)
+	} else {
+		// No positive evidence: most likely an older key of this controller
+		// whose certificate was replaced by `kubeseal --fetch-cert >`.
+		f.Severity = Warning
+		f.Message = fmt.Sprintf("%s is sealed with a certificate that environment %s does not list (sha256 %s…): if it is an older key of the %s controller, it still decrypts (controllers keep their old keys) — keep that certificate beside the current one in %s; otherwise re-seal it with `secretguard seal`",
+			o.Ref(), env, strings.ToLower(got[:min(12, len(got))]), env, certPlace(c, env))
+	}
+	emit(f)
+}
+
+// certPlace is where an environment's certificates are kept, for advice.
+func certPlace(c *Context, env string) string {
+	if e, ok := c.Envs.Env(env); ok {
+		return e.Cert
+	}
+	return "certs/"
 }
 
 // SealedSecretInvalidID is the id of the sealed-secret-invalid rule.
@@ -95,10 +109,11 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	if !sealedsecret.Is(o.APIVersion, o.Kind) {
 		return
 	}
-	var pub *rsa.PublicKey
+	var keys []*rsa.PublicKey
 	if env := pathEnv(c, o.File); env != "" {
-		if cert, err := c.Envs.Cert(env); err == nil {
-			pub = cert.Key
+		all, _ := c.Envs.Certs(env)
+		for _, cert := range all {
+			keys = append(keys, cert.Key)
 		}
 	}
 	for _, data := range manifest.Fields(manifest.Field(o.Node, "spec"), "encryptedData") {
@@ -110,7 +125,7 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			var problem string
 			if v.Kind != yaml.ScalarNode {
 				problem = "is not a string"
-			} else if err := sealedsecret.CheckCiphertext(pub, v.Value); err != nil {
+			} else if err := sealedsecret.CheckCiphertextFor(keys, v.Value); err != nil {
 				problem = err.Error()
 			}
 			if problem == "" {

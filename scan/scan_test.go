@@ -43,10 +43,21 @@ func TestCases(t *testing.T) {
 				if n, ok := strings.CutSuffix(name, ".crlf"); ok {
 					name, data = n, []byte(strings.ReplaceAll(string(data), "\n", "\r\n"))
 				}
-				// `@demo-cert NAME` stands for the demo repository's certificate.
-				if env, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "@demo-cert "); ok {
-					if data, err = os.ReadFile("../testdata/demo/certs/" + env + ".pem"); err != nil {
-						t.Fatal(err)
+				// `@demo-cert NAME...` stands for the demo repository's
+				// certificates, concatenated; a NAME with a slash is a file
+				// under testdata/ (keys/small).
+				if names, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "@demo-cert "); ok {
+					data = nil
+					for _, n := range strings.Fields(names) {
+						p := "../testdata/demo/certs/" + n + ".pem"
+						if strings.Contains(n, "/") {
+							p = "../testdata/" + n + ".pem"
+						}
+						b, err := os.ReadFile(p)
+						if err != nil {
+							t.Fatal(err)
+						}
+						data = append(data, b...)
 					}
 				}
 				p := filepath.Join(root, filepath.FromSlash(name))

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // sessionKeySize is AES-256.
@@ -100,6 +101,16 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 // without a private key: base64, a header, an RSA part of the key's size (when
 // pub is known) and room for the GCM tag. The error never quotes the value.
 func CheckCiphertext(pub *rsa.PublicKey, b64 string) error {
+	var keys []*rsa.PublicKey
+	if pub != nil {
+		keys = append(keys, pub)
+	}
+	return CheckCiphertextFor(keys, b64)
+}
+
+// CheckCiphertextFor is CheckCiphertext against any of several keys (an
+// environment's current and older controller keys); none means any size.
+func CheckCiphertextFor(keys []*rsa.PublicKey, b64 string) error {
 	ct, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return errors.New("is not base64")
@@ -112,8 +123,23 @@ func CheckCiphertext(pub *rsa.PublicKey, b64 string) error {
 	if len(ct) < 2+n+gcmTag {
 		return fmt.Errorf("is shorter than its own header says (%d bytes, header promises a %d-byte RSA part)", len(ct), n)
 	}
-	if pub != nil && n != pub.Size() {
-		return fmt.Errorf("has a %d-bit RSA part, but the environment's key is %d-bit: sealed with another certificate", n*8, pub.Size()*8)
+	if len(keys) == 0 {
+		return nil
 	}
-	return nil
+	var sizes []string
+	seen := map[int]bool{}
+	for _, k := range keys {
+		if k.Size() == n {
+			return nil
+		}
+		if !seen[k.Size()] {
+			seen[k.Size()] = true
+			sizes = append(sizes, fmt.Sprintf("%d-bit", k.Size()*8))
+		}
+	}
+	what := "key is"
+	if len(keys) > 1 {
+		what = "keys are"
+	}
+	return fmt.Errorf("has a %d-bit RSA part, but the environment's %s %s: sealed with another certificate", n*8, what, strings.Join(sizes, ", "))
 }

@@ -141,6 +141,46 @@ func FindRoot(path string) (string, error) {
 	}
 }
 
+// FindRootOf is the repository root for several paths: the git work tree
+// holding the first, or, outside git, the deepest directory holding every
+// path (a file's own directory when there is one file).
+func FindRootOf(paths []string) (string, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	root, err := FindRoot(paths[0])
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(root, ".git")); err == nil || len(paths) == 1 {
+		return root, nil
+	}
+	for _, p := range paths[1:] {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", err
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return "", err
+		}
+		if !fi.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		for {
+			if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) || rel == "." {
+				break
+			}
+			parent := filepath.Dir(root)
+			if parent == root {
+				break
+			}
+			root = parent
+		}
+	}
+	return root, nil
+}
+
 // Rel returns a path relative to root with `/` separators, or an error when it
 // lies outside root.
 func Rel(root, path string) (string, error) {

@@ -22,10 +22,26 @@ import (
 // Target is where one file's Secrets are sealed for.
 type Target struct {
 	Env  string
-	Cert *certs.Cert
+	Cert *certs.Cert // the newest: what new values are sealed with
+	// Known are the fingerprints of all the environment's certificates: a
+	// SealedSecret sealed with an older one may take new keys (the controller
+	// keeps its old keys).
+	Known []string
 	// Namespace for Secrets that name none: the environment's, else the
 	// kustomization's next to the file; empty when neither says.
 	Namespace string
+}
+
+func (t *Target) knows(fp string) bool {
+	if strings.EqualFold(fp, t.Cert.SHA256) {
+		return true
+	}
+	for _, k := range t.Known {
+		if strings.EqualFold(fp, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // Options for a sealing run.
@@ -345,7 +361,7 @@ func encryptAll(rnd io.Reader, cert *certs.Cert, ch Change, plain map[string][]b
 // A --scope that says otherwise is a conflict to refuse, not to override
 // silently (kubeseal honours the flag).
 func mergeInto(file string, into *manifest.Document, node *yaml.Node, ch *Change, plain map[string][]byte, t *Target, forced string, rnd io.Reader) error {
-	if fp := manifest.Scalar(manifest.Path(node, "metadata", "annotations", sealedsecret.CertAnnotation)); fp != "" && fp != t.Cert.SHA256 {
+	if fp := manifest.Scalar(manifest.Path(node, "metadata", "annotations", sealedsecret.CertAnnotation)); fp != "" && !t.knows(fp) {
 		return &Error{File: file, Line: into.ContentLine(), Msg: fmt.Sprintf("SealedSecret %s was sealed for another certificate than %s's: re-seal it before merging; file left untouched", ch.Name, t.Env)}
 	}
 	ch.Scope = sealedsecret.ScopeOf(node)

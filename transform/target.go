@@ -85,14 +85,18 @@ func (p *Picker) Target(rel string) (*Target, error) {
 			}
 		}
 		env, _ = p.envs.Env(name)
-		cert, err := p.envs.Cert(name)
+		all, err := p.envs.Certs(name)
 		if err != nil {
 			return nil, err
 		}
+		cert := certs.Newest(all)
 		if err := cert.Check(p.now); err != nil {
 			return nil, err
 		}
 		t.Env, t.Cert = name, cert
+		for _, c := range all {
+			t.Known = append(t.Known, c.SHA256)
+		}
 	}
 	t.Namespace = env.Namespace
 	if t.Namespace == "" {

@@ -5,6 +5,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/secretguard/secretguard/certs"
 	"github.com/urfave/cli/v2"
 )
 
@@ -18,7 +19,7 @@ func certsCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name:      "list",
-				Usage:     "list environments with their certificate: path, subject, key size, expiry, SHA-256",
+				Usage:     "list every certificate of every environment: path, subject, key size, validity, SHA-256, and which one seals (the newest)",
 				ArgsUsage: "[PATH]",
 				Flags:     []cli.Flag{configFlag},
 				Action: func(c *cli.Context) error {
@@ -27,16 +28,23 @@ func certsCommand() *cli.Command {
 						return err
 					}
 					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "ENV\tCERT\tSUBJECT\tBITS\tNOT AFTER\tSHA256")
+					fmt.Fprintln(tw, "ENV\tCERT\tSUBJECT\tBITS\tNOT BEFORE\tNOT AFTER\tSHA256\tUSE")
 					for _, name := range r.Envs.Names() {
 						env, _ := r.Envs.Env(name)
-						cert, err := r.Envs.Cert(name)
+						all, err := r.Envs.Certs(name)
 						if err != nil {
-							fmt.Fprintf(tw, "%s\t%s\t(%v)\t\t\t\n", name, env.Cert, err)
+							fmt.Fprintf(tw, "%s\t%s\t(%v)\t\t\t\t\t\n", name, env.Cert, err)
 							continue
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", name, env.Cert, cert.X509.Subject.String(),
-							cert.Bits(), cert.X509.NotAfter.UTC().Format("2006-01-02"), cert.SHA256)
+						newest := certs.Newest(all)
+						for _, cert := range all {
+							use := "older key: still decrypts"
+							if cert == newest {
+								use = "seals"
+							}
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", name, cert.Path, cert.X509.Subject.String(),
+								cert.Bits(), cert.X509.NotBefore.UTC().Format("2006-01-02"), cert.X509.NotAfter.UTC().Format("2006-01-02"), cert.SHA256, use)
+						}
 					}
 					return tw.Flush()
 				},

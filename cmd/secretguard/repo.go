@@ -26,7 +26,7 @@ func openRepo(configPath string, paths []string) (*repo, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	root, err := source.FindRoot(paths[0])
+	root, err := source.FindRootOf(paths)
 	if err != nil {
 		return nil, failure(err)
 	}
