@@ -1,10 +1,6 @@
 package manifest
 
 import (
-	"regexp"
-	"sort"
-	"strings"
-
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -86,70 +82,6 @@ func Resolve(n *yaml.Node) *yaml.Node {
 		n = n.Alias
 	}
 	return n
-}
-
-var placeholder = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*\}$`)
-
-// ValueKind classifies one data/stringData value.
-type ValueKind int
-
-const (
-	NoValue          ValueKind = iota // null, empty, a non-scalar: nothing to leak
-	PlainValue                        // a real value
-	SOPSValue                         // ENC[…] written by SOPS
-	PlaceholderValue                  // ${VAR} (Flux post-build, envsubst) or a Helm action
-)
-
-func Classify(n *yaml.Node) ValueKind {
-	n = Resolve(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return NoValue
-	}
-	v := strings.TrimSpace(n.Value)
-	switch {
-	case v == "":
-		return NoValue
-	case strings.HasPrefix(v, "ENC[") && strings.HasSuffix(v, "]"):
-		return SOPSValue
-	case placeholder.MatchString(v), strings.Contains(v, "{{") && strings.Contains(v, "}}"):
-		return PlaceholderValue
-	}
-	return PlainValue
-}
-
-// SecretValues lists the keys of a Secret that carry a value, by kind, reading
-// every `data` and `stringData` block (duplicates too).
-type SecretValues struct {
-	Plain, SOPS, Placeholders []string
-	First                     *yaml.Node // key node of the first plain value
-}
-
-func ReadSecretValues(o *yaml.Node) SecretValues {
-	var sv SecretValues
-	seen := map[string]bool{}
-	for _, block := range []string{"stringData", "data"} {
-		for _, m := range Fields(o, block) {
-			Pairs(Resolve(m), func(k, v *yaml.Node) {
-				key := k.Value
-				switch Classify(v) {
-				case PlainValue:
-					if !seen[key] {
-						sv.Plain = append(sv.Plain, key)
-						seen[key] = true
-					}
-					if sv.First == nil || k.Line < sv.First.Line {
-						sv.First = k
-					}
-				case SOPSValue:
-					sv.SOPS = append(sv.SOPS, key)
-				case PlaceholderValue:
-					sv.Placeholders = append(sv.Placeholders, key)
-				}
-			})
-		}
-	}
-	sort.Strings(sv.Plain)
-	return sv
 }
 
 // IsSOPS reports a top-level `sops:` block with `mac` and `version`: a file SOPS

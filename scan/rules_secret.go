@@ -2,6 +2,8 @@ package scan
 
 import (
 	"fmt"
+	"path"
+	"regexp"
 	"strings"
 
 	"github.com/secretguard/secretguard/internal/words"
@@ -33,8 +35,19 @@ func (rawSecret) Info() Info {
 }
 
 func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	sv, ok := manifest.RawSecret(o.Node)
-	if !ok {
+	if !manifest.IsCoreSecret(o.APIVersion, o.Kind) || manifest.IsDeletePatch(o.Node) {
+		return
+	}
+	sv := manifest.ReadSecretValues(o.Node)
+	if len(sv.Plain) == 0 {
+		// Only obvious placeholders: someone has to fill them in, which is
+		// worth a word, not an error; in an example file, not even that.
+		if len(sv.Unfilled) > 0 && !exampleFile(o.File) {
+			k := sv.FirstUnfilled
+			emit(Finding{Severity: Warning, Keys: sv.Unfilled, Line: o.Doc.LineOf(k), Column: k.Column,
+				Message: fmt.Sprintf("%s holds only placeholder values (%s): put the real ones in through a SealedSecret or an ExternalSecret, never in plain text here",
+					o.Ref(), strings.Join(sv.Unfilled, ", "))})
+		}
 		return
 	}
 	sops := manifest.IsSOPS(o.Node)
@@ -132,3 +145,9 @@ func (secretCommentValue) CheckObject(c *Context, o *Object, emit func(Finding))
 		}
 	}
 }
+
+// exampleFile names files that show what to write rather than what is
+// deployed: app.example.yaml, secret-template.yaml, values.sample.yaml.
+var exampleName = regexp.MustCompile(`(?i)(^|[._-])(example|sample|template|tmpl)s?([._-]|$)`)
+
+func exampleFile(p string) bool { return exampleName.MatchString(path.Base(p)) }

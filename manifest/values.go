@@ -1,0 +1,242 @@
+package manifest
+
+import (
+	"encoding/base64"
+	"regexp"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// What is a value. A Secret's entry is a leak only when it holds something
+// secret: not a reference that a tool fills in at deploy time, not a value
+// SOPS encrypted, not public material, and — a lesser finding — not an obvious
+// placeholder left for someone to fill in. This file is the one home of that
+// judgement; rules and the sealer ask it.
+
+// ValueKind classifies one data/stringData value.
+type ValueKind int
+
+const (
+	NoValue          ValueKind = iota // null, empty, a non-scalar: nothing to leak
+	PlainValue                        // a real value
+	SOPSValue                         // ENC[…] written by SOPS
+	PlaceholderValue                  // a reference filled in at deploy time: ${VAR}, Helm actions, argocd-vault-plugin, vals, 1Password
+	UnfilledValue                     // an obvious placeholder for a person to fill in: CHANGEME, <your-token>
+	PublicValue                       // public material only: certificates, public keys
+)
+
+// AVPPathAnnotation makes argocd-vault-plugin fill `<KEY>` placeholders of a
+// resource from that path.
+const AVPPathAnnotation = "avp.kubernetes.io/path"
+
+var (
+	// References that a tool replaces before the object reaches the cluster.
+	avpPath  = regexp.MustCompile(`<path:[^<>]+>`)                      // argocd-vault-plugin, modifiers included
+	avpKey   = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
+	valsRef  = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
+	onePass  = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
+	helmExpr = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
+	// Whatever is left of a value once its references are taken out still
+	// leaks when it holds a literal credential.
+	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)
+	namedLiteral = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
+	// Obvious placeholders, for a person to fill in.
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\])$`)
+	// Public material.
+	pemBlock  = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----.*?-----END ([A-Z0-9 ]+)-----`)
+	sshPublic = regexp.MustCompile(`^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+AAAA[A-Za-z0-9+/=]+(?:\s+\S.*)?$`)
+)
+
+// publicPEM are PEM block types that hold no secret.
+var publicPEM = map[string]bool{"CERTIFICATE": true, "PUBLIC KEY": true, "RSA PUBLIC KEY": true,
+	"PGP PUBLIC KEY BLOCK": true, "X509 CRL": true, "TRUSTED CERTIFICATE": true}
+
+// ValueContext is what the judgement of a value depends on besides its text.
+type ValueContext struct {
+	// AVP: the resource has avp.kubernetes.io/path, so `<KEY>` is a reference.
+	AVP bool
+	// Base64: the value is a Secret's `data` entry; what it encodes is judged.
+	Base64 bool
+}
+
+// Classify judges one value node.
+func Classify(n *yaml.Node, ctx ValueContext) ValueKind {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return NoValue
+	}
+	v := strings.TrimSpace(n.Value)
+	if v == "" {
+		return NoValue
+	}
+	if strings.HasPrefix(v, "ENC[") && strings.HasSuffix(v, "]") {
+		return SOPSValue
+	}
+	if ctx.Base64 {
+		if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v), "")); err == nil {
+			// avp replaces base64-encoded placeholders too (PHBhc3N3b3JkPg== is <password>).
+			if k := ClassifyText(strings.TrimSpace(string(b)), ctx); k != PlainValue {
+				return k
+			}
+			return PlainValue
+		}
+		// Not base64: a reference in data is filled in before it is decoded.
+	}
+	return ClassifyText(v, ctx)
+}
+
+// ClassifyText judges a value's text.
+func ClassifyText(v string, ctx ValueContext) ValueKind {
+	if v == "" {
+		return NoValue
+	}
+	if isPublic(v) {
+		return PublicValue
+	}
+	rest, refs := stripReferences(v, ctx)
+	rest = strings.TrimSpace(rest)
+	if refs > 0 {
+		// A value is a reference when what is not a reference in it is not
+		// a secret: `user:<path:…#user>`, `postgres://app:${PW}@db/app`.
+		if rest == "" || !urlPassword.MatchString(rest) && !namedLiteral.MatchString(rest) {
+			return PlaceholderValue
+		}
+		return PlainValue
+	}
+	if unfilled.MatchString(v) {
+		return UnfilledValue
+	}
+	return PlainValue
+}
+
+// stripReferences takes every reference out of v and counts them.
+func stripReferences(v string, ctx ValueContext) (string, int) {
+	n := 0
+	cut := func(re *regexp.Regexp) {
+		v = re.ReplaceAllStringFunc(v, func(string) string { n++; return "" })
+	}
+	cut(avpPath)
+	if ctx.AVP {
+		cut(avpKey)
+	}
+	cut(valsRef)
+	cut(onePass)
+	cut(helmExpr)
+	var m int
+	v, m = stripSubstitutions(v)
+	return v, n + m
+}
+
+// stripSubstitutions removes Flux/envsubst substitutions, `${VAR}` and
+// `${VAR:=default}` with nested ones, and counts them.
+func stripSubstitutions(v string) (string, int) {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] == '$' && i+1 < len(v) && v[i+1] == '{' {
+			depth, j := 0, i+1
+			for ; j < len(v); j++ {
+				if v[j] == '{' {
+					depth++
+				} else if v[j] == '}' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
+			if j < len(v) && validVar(v[i+2:j]) {
+				n++
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String(), n
+}
+
+// validVar is the inside of a substitution: a variable name, optionally
+// followed by an operator and a default.
+func validVar(s string) bool {
+	if s == "" || !(s[0] == '_' || s[0] >= 'A' && s[0] <= 'Z' || s[0] >= 'a' && s[0] <= 'z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			continue
+		}
+		return c == ':' || c == '-' || c == '=' || c == '+' || c == '?'
+	}
+	return true
+}
+
+// isPublic reports text made only of public material: PEM blocks of public
+// types (a CA bundle), or one SSH public key.
+func isPublic(v string) bool {
+	if sshPublic.MatchString(v) {
+		return true
+	}
+	if !strings.Contains(v, "-----BEGIN ") {
+		return false
+	}
+	found := false
+	rest := pemBlock.ReplaceAllStringFunc(v, func(b string) string {
+		m := pemBlock.FindStringSubmatch(b)
+		if m[1] != m[2] || !publicPEM[m[1]] {
+			return b // a private key, or a block that does not close as it opened
+		}
+		found = true
+		return ""
+	})
+	return found && strings.TrimSpace(rest) == ""
+}
+
+// SecretValues lists the keys of a Secret that carry a value, by kind, reading
+// every `data` and `stringData` block (duplicates too).
+type SecretValues struct {
+	Plain, SOPS, Placeholders, Unfilled, Public []string
+	First                                       *yaml.Node // key node of the first plain value
+	FirstUnfilled                               *yaml.Node // key node of the first unfilled value
+}
+
+// ReadSecretValues judges every value of a Secret object.
+func ReadSecretValues(o *yaml.Node) SecretValues {
+	var sv SecretValues
+	ctx := ValueContext{AVP: KeyNode(Path(o, "metadata", "annotations"), AVPPathAnnotation) != nil}
+	seen := map[string]bool{}
+	for _, block := range []string{"stringData", "data"} {
+		ctx.Base64 = block == "data"
+		for _, m := range Fields(o, block) {
+			Pairs(Resolve(m), func(k, v *yaml.Node) {
+				key := k.Value
+				switch Classify(v, ctx) {
+				case PlainValue:
+					if !seen[key] {
+						sv.Plain = append(sv.Plain, key)
+						seen[key] = true
+					}
+					if sv.First == nil || k.Line < sv.First.Line {
+						sv.First = k
+					}
+				case SOPSValue:
+					sv.SOPS = append(sv.SOPS, key)
+				case PlaceholderValue:
+					sv.Placeholders = append(sv.Placeholders, key)
+				case UnfilledValue:
+					sv.Unfilled = append(sv.Unfilled, key)
+					if sv.FirstUnfilled == nil || k.Line < sv.FirstUnfilled.Line {
+						sv.FirstUnfilled = k
+					}
+				case PublicValue:
+					sv.Public = append(sv.Public, key)
+				}
+			})
+		}
+	}
+	sort.Strings(sv.Plain)
+	sort.Strings(sv.Unfilled)
+	return sv
+}
