@@ -2,7 +2,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build test demo bench lint compat
+.PHONY: build test demo bench lint compat realworld
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/secretguard ./cmd/secretguard
@@ -28,3 +28,8 @@ lint:
 # Decrypts our SealedSecrets with the real kubeseal (installs it when missing).
 compat:
 	bash compat/run.sh
+
+# Every finding on real repositories, to read one by one (docs/realworld.md):
+#   make realworld REPOS="path/to/checkout path/to/repo.git ..."
+realworld:
+	./scripts/realworld.sh $(REPOS)

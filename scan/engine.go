@@ -339,7 +339,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	}
 	// Cheap whole-file test first: most manifests (Deployments, Services…) cannot
 	// match any rule and are never parsed.
-	fileHit := isKustomization || manifest.Candidate(data)
+	fileHit := isKustomization || manifest.Candidate(data) || bytes.Contains(data, esoChart)
 	collect := len(rs.tree) > 0
 	if collect {
 		r.facts = &facts{file: e.Path}
@@ -349,7 +349,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		r.documents++
-		if !fileHit || !(isKustomization || manifest.Candidate(d.Text)) {
+		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || bytes.Contains(d.Text, esoChart)) {
 			continue
 		}
 		if err := d.Parse(); err != nil {

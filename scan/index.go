@@ -21,6 +21,10 @@ type Index struct {
 	Kustomizations []*gitops.Kustomization
 	// ignores are the documents with a `secretguard:ignore` head comment.
 	ignores map[string][]ignoreDoc
+	// esoPins are the External Secrets Operator chart versions the repository
+	// installs; esoV1beta1 the resources at external-secrets.io/v1beta1.
+	esoPins    []string
+	esoV1beta1 []location
 
 	// Build is the build model of the files above, made once every file is
 	// read (see build).
@@ -87,6 +91,8 @@ type facts struct {
 	refs           []*storeRef
 	kustomizations []*gitops.Kustomization
 	ignores        []ignoreDoc
+	esoPins        []string
+	esoV1beta1     []location
 }
 
 func (ix *Index) add(f *facts) {
@@ -97,6 +103,8 @@ func (ix *Index) add(f *facts) {
 	ix.Stores = append(ix.Stores, f.stores...)
 	ix.StoreRefs = append(ix.StoreRefs, f.refs...)
 	ix.Kustomizations = append(ix.Kustomizations, f.kustomizations...)
+	ix.esoPins = append(ix.esoPins, f.esoPins...)
+	ix.esoV1beta1 = append(ix.esoV1beta1, f.esoV1beta1...)
 	if len(f.ignores) > 0 {
 		if ix.ignores == nil {
 			ix.ignores = map[string][]ignoreDoc{}
@@ -121,6 +129,13 @@ const reflectorReflects = "reflects"
 // collect extracts the facts of one object.
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
+	if v := esoPin(o); v != "" {
+		f.esoPins = append(f.esoPins, v)
+	}
+	if o.APIVersion == esoV1beta1 {
+		k := manifest.KeyNode(o.Node, "apiVersion")
+		f.esoV1beta1 = append(f.esoV1beta1, location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: *o.Resource()})
+	}
 	md := manifest.Field(o.Node, "metadata")
 	switch {
 	case manifest.IsCoreSecret(o.APIVersion, o.Kind) && !manifest.IsDeletePatch(o.Node):

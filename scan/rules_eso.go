@@ -2,9 +2,12 @@ package scan
 
 import (
 	"fmt"
+	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/manifest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -30,13 +33,85 @@ func (externalSecretAPIRemoved) Info() Info {
 	}
 }
 
-func (externalSecretAPIRemoved) CheckObject(c *Context, o *Object, emit func(Finding)) {
-	if o.APIVersion != "external-secrets.io/v1beta1" {
+const esoV1beta1 = "external-secrets.io/v1beta1"
+
+// esoChart is how a repository names the operator's chart (and what makes a
+// file worth parsing for a pin).
+var esoChart = []byte("external-secrets")
+
+// CheckTree reports v1beta1 resources, unless the repository pins the
+// operator to a version that still serves v1beta1 (before v0.17) everywhere it
+// installs it: there the advice to move to v1 would break it (v1 came in
+// v0.16), and the resources are fine until the upgrade.
+func (externalSecretAPIRemoved) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	if len(ix.esoV1beta1) == 0 {
 		return
 	}
-	k := manifest.KeyNode(o.Node, "apiVersion")
-	emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column,
-		Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", o.Ref())})
+	if len(ix.esoPins) > 0 {
+		old := true
+		for _, v := range ix.esoPins {
+			old = old && versionBefore(v, 0, 17)
+		}
+		if old {
+			return
+		}
+	}
+	for _, l := range ix.esoV1beta1 {
+		emit(Finding{File: l.File, Line: l.Line, Column: l.Column, Resource: &l.Resource,
+			Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", refOf(l.Resource))})
+	}
+}
+
+// esoPin is the operator version an object installs: a Helm chart dependency
+// (Chart.yaml), a Flux HelmRelease or OCIRepository, an Argo CD Application,
+// a kustomize helmCharts entry; "" for anything else.
+func esoPin(o *Object) string {
+	s := func(n *yaml.Node, keys ...string) string { return manifest.Scalar(manifest.Path(n, keys...)) }
+	switch {
+	case path.Base(o.File) == "Chart.yaml" && o.Kind == "":
+		for _, d := range manifest.Seq(manifest.Field(o.Node, "dependencies")) {
+			if s(d, "name") == "external-secrets" {
+				return s(d, "version")
+			}
+		}
+	case o.Kind == "HelmRelease" && strings.HasPrefix(o.APIVersion, "helm.toolkit.fluxcd.io/"):
+		if s(o.Node, "spec", "chart", "spec", "chart") == "external-secrets" {
+			return s(o.Node, "spec", "chart", "spec", "version")
+		}
+	case o.Kind == "OCIRepository" && strings.HasPrefix(o.APIVersion, "source.toolkit.fluxcd.io/"):
+		if strings.HasSuffix(s(o.Node, "spec", "url"), "/external-secrets") {
+			return s(o.Node, "spec", "ref", "tag")
+		}
+	case o.Kind == "Application" && strings.HasPrefix(o.APIVersion, "argoproj.io/"):
+		sources := append([]*yaml.Node{manifest.Path(o.Node, "spec", "source")}, manifest.Seq(manifest.Path(o.Node, "spec", "sources"))...)
+		for _, src := range sources {
+			if s(src, "chart") == "external-secrets" {
+				return s(src, "targetRevision")
+			}
+		}
+	case gitops.IsKustomize(o.APIVersion, o.Kind):
+		for _, h := range manifest.Seq(manifest.Field(o.Node, "helmCharts")) {
+			if s(h, "name") == "external-secrets" {
+				return s(h, "version")
+			}
+		}
+	}
+	return ""
+}
+
+// versionBefore reports whether a chart version (0.10.2, v0.16.1) is before
+// major.minor; a version it cannot read is not.
+func versionBefore(v string, major, minor int) bool {
+	parts := strings.SplitN(strings.TrimPrefix(strings.TrimSpace(v), "v"), ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma < major || ma == major && mi < minor
 }
 
 // SecretStoreInlineCredentialsID is the id of the secret-store-inline-credentials rule.
