@@ -4,7 +4,10 @@
 // stays byte-identical.
 package manifest
 
-import "bytes"
+import (
+	"bytes"
+	"regexp"
+)
 
 // Span is one document of a multi-document stream.
 type Span struct {
@@ -201,4 +204,25 @@ func Candidate(text []byte) bool {
 		}
 	}
 	return false
+}
+
+var (
+	yamlAPIVersion = regexp.MustCompile(`(?m)^["']?apiVersion["']?[ \t]*:`)
+	yamlKind       = regexp.MustCompile(`(?m)^["']?kind["']?[ \t]*:`)
+	jsonAPIVersion = regexp.MustCompile(`"apiVersion"\s*:`)
+	jsonKind       = regexp.MustCompile(`"kind"\s*:`)
+)
+
+// LooksLikeManifest reports whether a document's text, parsed or not, is
+// plausibly a Kubernetes resource: an apiVersion and a kind at its top level
+// (YAML), or as keys (JSON, flow style). Only such a document that does not
+// parse is a parse-error; other YAML and JSON (CI workflows, editor settings
+// with comments) is not ours to judge.
+//
+// A document with a kind that names a Secret (in any spelling: `\x53ecret`)
+// is plausible without an apiVersion: a broken Secret is always reported.
+func LooksLikeManifest(text []byte) bool {
+	yk, jk := yamlKind.Match(text), jsonKind.Match(text)
+	return yk && yamlAPIVersion.Match(text) || jk && jsonAPIVersion.Match(text) ||
+		(yk || jk) && bytes.Contains(text, []byte("ecret"))
 }

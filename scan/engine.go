@@ -360,6 +360,12 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				r.findings = keepRule(r.findings, PrivateKeyID)
 				return r
 			}
+			if !isKustomization && !manifest.LooksLikeManifest(d.Text) {
+				// JSON with comments (tsconfig, .vscode), CI workflows and the
+				// like: not ours to judge, so a notice, not an error.
+				r.skipped = &source.Notice{Path: e.Path, Reason: "does not parse, and is not a Kubernetes manifest (no apiVersion and kind)"}
+				continue
+			}
 			if rs.parse != "" && !ignored(d, ParseErrorID) {
 				f := Finding{File: e.Path, Line: d.ContentLine(),
 					Message: "does not parse as YAML; the file was not checked past this document"}
