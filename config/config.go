@@ -35,6 +35,9 @@ type Config struct {
 	// MaxFileSize in bytes; a text file larger than this is not read and is a
 	// file-too-large finding.
 	MaxFileSize int64
+	// ExternalStores are SecretStores and ClusterSecretStores that exist in
+	// the cluster without a manifest here (a chart or an operator makes them).
+	ExternalStores []ExternalStore
 	// Lines are the file lines of entries, for findings about the config
 	// itself: "rules.ID", "allow[N]", "exclude[N]".
 	Lines map[string]int
@@ -46,6 +49,23 @@ type Environment struct {
 	Cert      string   // repo-relative path of the certificate
 	Paths     []string // repo-relative doublestar globs
 	Namespace string   // for Secrets that name none
+}
+
+// ExternalStore names a store created outside the repository.
+type ExternalStore struct {
+	Kind      string `yaml:"kind"` // SecretStore or ClusterSecretStore
+	Name      string `yaml:"name"`
+	Namespace string `yaml:"namespace"` // SecretStore only; empty: any namespace
+}
+
+// ExternalStore reports whether a store is declared under externalStores.
+func (c *Config) ExternalStore(kind, namespace, name string) bool {
+	for _, s := range c.ExternalStores {
+		if s.Kind == kind && s.Name == name && (s.Namespace == "" || s.Namespace == namespace) {
+			return true
+		}
+	}
+	return false
 }
 
 // Allow accepts findings: every field that is set must match.
@@ -72,6 +92,7 @@ type file struct {
 	Rules        map[string]string  `yaml:"rules"`
 	Allow        []Allow            `yaml:"allow"`
 	MaxFileSize  int64              `yaml:"maxFileSize"`
+	External     []ExternalStore    `yaml:"externalStores"`
 }
 
 // Load reads the config at path. A missing file at the default location is not an
@@ -102,12 +123,13 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{
-		Lines:       entryLines(data),
-		Scope:       f.Scope,
-		Exclude:     f.Exclude,
-		Rules:       f.Rules,
-		Allow:       f.Allow,
-		MaxFileSize: f.MaxFileSize,
+		Lines:          entryLines(data),
+		Scope:          f.Scope,
+		Exclude:        f.Exclude,
+		Rules:          f.Rules,
+		Allow:          f.Allow,
+		MaxFileSize:    f.MaxFileSize,
+		ExternalStores: f.External,
 	}
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = DefaultMaxFileSize
@@ -120,6 +142,11 @@ func Parse(data []byte) (*Config, error) {
 		case "error", "warning", "off":
 		default:
 			return nil, fmt.Errorf("rules.%s: severity %q: want error, warning or off", id, sev)
+		}
+	}
+	for i, st := range c.ExternalStores {
+		if st.Kind != "SecretStore" && st.Kind != "ClusterSecretStore" || st.Name == "" {
+			return nil, fmt.Errorf("externalStores[%d]: want kind SecretStore or ClusterSecretStore and a name", i)
 		}
 	}
 	for _, g := range c.Exclude {

@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/secretguard/secretguard/gitops"
@@ -288,45 +289,89 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 			nsStores[s.Namespace+"/"+s.Name] = true
 		}
 	}
+	// One finding per missing store, at its first use, naming every
+	// ExternalSecret that uses it: one store a chart creates outside the
+	// repository must not become hundreds of warnings.
+	type missing struct {
+		first *storeRef
+		msg   string
+		users []string
+	}
+	var order []string
+	byStore := map[string]*missing{}
 	for _, r := range ix.StoreRefs {
-		var msg string
+		key, msg := "", ""
 		if r.Kind == "ClusterSecretStore" {
-			if cluster[r.Name] != nil {
+			if cluster[r.Name] != nil || c.Config.ExternalStore("ClusterSecretStore", "", r.Name) {
 				continue
 			}
-			msg = fmt.Sprintf("ExternalSecret %s uses ClusterSecretStore %s, which this repository does not define", r.Owner, r.Name)
+			key = "ClusterSecretStore " + r.Name
+			msg = fmt.Sprintf("ClusterSecretStore %s, which this repository does not define", r.Name)
 			if s := anyNS[r.Name]; s != nil {
 				msg += fmt.Sprintf(" (a SecretStore of that name is at %s: say kind: SecretStore)", s.at())
 			}
 		} else {
 			namespaces := ix.Build.NamespacesOf(r.File, r.Namespace)
-			missing := ""
+			miss := ""
 			for _, ns := range namespaces {
 				if ns == "" {
 					if anyNS[r.Name] == nil {
-						missing = "?"
+						miss = "?"
 					}
 					continue
 				}
 				if !nsStores[ns+"/"+r.Name] {
-					missing = ns
+					miss = ns
 					break
 				}
 			}
-			if missing == "" {
+			if miss == "" || c.Config.ExternalStore("SecretStore", strings.TrimPrefix(miss, "?"), r.Name) {
 				continue
 			}
-			if missing == "?" {
-				msg = fmt.Sprintf("ExternalSecret %s uses SecretStore %s, which this repository does not define", r.Owner, r.Name)
+			if miss == "?" {
+				key = "SecretStore " + r.Name
+				msg = fmt.Sprintf("SecretStore %s, which this repository does not define", r.Name)
 			} else {
-				msg = fmt.Sprintf("ExternalSecret %s uses SecretStore %s, which namespace %s does not have (a SecretStore must be in the ExternalSecret's namespace)", r.Owner, r.Name, missing)
+				key = "SecretStore " + miss + "/" + r.Name
+				msg = fmt.Sprintf("SecretStore %s, which namespace %s does not have (a SecretStore must be in the ExternalSecret's namespace)", r.Name, miss)
 			}
 			if s := cluster[r.Name]; s != nil {
 				msg += fmt.Sprintf("; %s is a ClusterSecretStore (%s): set secretStoreRef.kind: ClusterSecretStore", r.Name, s.at())
 			}
 		}
-		emit(Finding{File: r.File, Line: r.Line, Column: r.Column, Resource: &r.Resource, Message: msg})
+		m := byStore[key]
+		if m == nil {
+			m = &missing{first: r, msg: msg}
+			byStore[key] = m
+			order = append(order, key)
+		}
+		m.users = append(m.users, words.Ref(r.Namespace, r.Owner))
 	}
+	for _, key := range order {
+		m := byStore[key]
+		users := dedupe(m.users)
+		sort.Strings(users)
+		who := "ExternalSecret " + users[0] + " uses "
+		if len(users) > 1 {
+			who = fmt.Sprintf("%d ExternalSecrets (%s) use ", len(users), words.Some(users, 3))
+		}
+		r := m.first
+		emit(Finding{File: r.File, Line: r.Line, Column: r.Column, Resource: &r.Resource,
+			Message: who + m.msg + "; if a chart or operator creates it outside the repository, declare it under externalStores in .secretguard.yaml"})
+	}
+}
+
+// dedupe keeps the first of each string, in order.
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	out := xs[:0:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // DuplicateSecretID is the id of the duplicate-secret rule.
