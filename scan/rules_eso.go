@@ -149,6 +149,8 @@ func (secretStoreInlineCredentials) CheckObject(c *Context, o *Object, emit func
 	// Each node is walked once: aliases may point at the same node many times
 	// (an alias bomb would otherwise take exponential time).
 	seen := map[*yaml.Node]bool{}
+	var first *yaml.Node // one finding per store, at its first literal
+	var paths []string
 	var walk func(n *yaml.Node, path string, inRef bool)
 	walk = func(n *yaml.Node, path string, inRef bool) {
 		n = manifest.Resolve(n)
@@ -169,8 +171,10 @@ func (secretStoreInlineCredentials) CheckObject(c *Context, o *Object, emit func
 				}
 			case manifest.Scalar(v) == "", inRef && referenceKeys[k.Value]:
 			case isRefKey(k.Value), credentialKey.MatchString(k.Value):
-				emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column, Keys: []string{p},
-					Message: fmt.Sprintf("%s has a literal value at %s where a reference to a Secret belongs", o.Ref(), p)})
+				if first == nil {
+					first = k
+				}
+				paths = append(paths, p)
 			}
 		})
 	}
@@ -180,4 +184,12 @@ func (secretStoreInlineCredentials) CheckObject(c *Context, o *Object, emit func
 		}
 		walk(v, "spec.provider."+k.Value, false)
 	})
+	switch {
+	case len(paths) == 1:
+		emit(Finding{Line: o.Doc.LineOf(first), Column: first.Column, Keys: paths,
+			Message: fmt.Sprintf("%s has a literal value at %s where a reference to a Secret belongs", o.Ref(), paths[0])})
+	case len(paths) > 1:
+		emit(Finding{Line: o.Doc.LineOf(first), Column: first.Column, Keys: paths,
+			Message: fmt.Sprintf("%s has literal values at %s where references to a Secret belong", o.Ref(), strings.Join(paths, ", "))})
+	}
 }

@@ -70,6 +70,9 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 						name, len(literalKeys), words.Plural(len(literalKeys)), strings.Join(literalKeys, ", "), o.File),
 				})
 			}
+			// Every committed file of one generator is one finding.
+			var firstFile *yaml.Node
+			var files, fileKeys []string
 			for _, block := range []string{"files", "envs", "env"} {
 				for _, fnode := range manifest.Seq(manifest.Field(g, block)) {
 					spec := manifest.Scalar(fnode)
@@ -84,16 +87,24 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 					if file == "" || strings.HasPrefix(rel, "../") || !c.Source.Exists(rel) {
 						continue // not in the repository: created at build time
 					}
-					var keys []string
-					if key != "" {
-						keys = []string{key}
+					if firstFile == nil || fnode.Line < firstFile.Line {
+						firstFile = fnode
 					}
-					emit(Finding{
-						Line: o.Doc.LineOf(fnode), Column: fnode.Column, Resource: res, Keys: keys,
-						Message: fmt.Sprintf("secretGenerator %q reads %s %s, which is committed: its values are in Git",
-							name, strings.TrimSuffix(block, "s"), rel),
-					})
+					files = append(files, rel)
+					if key != "" {
+						fileKeys = append(fileKeys, key)
+					}
 				}
+			}
+			if firstFile != nil {
+				what := "file " + files[0] + ", which is committed"
+				if len(files) > 1 {
+					what = "files " + strings.Join(files, ", ") + ", which are committed"
+				}
+				emit(Finding{
+					Line: o.Doc.LineOf(firstFile), Column: firstFile.Column, Resource: res, Keys: fileKeys,
+					Message: fmt.Sprintf("secretGenerator %q reads %s: its values are in Git", name, what),
+				})
 			}
 		}
 	}

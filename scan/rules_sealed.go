@@ -116,6 +116,8 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			keys = append(keys, cert.Key)
 		}
 	}
+	bad := newPerDocument(o)
+	defer bad.emit(emit, "encryptedData.")
 	for _, data := range manifest.Fields(manifest.Field(o.Node, "spec"), "encryptedData") {
 		manifest.Pairs(manifest.Resolve(data), func(k, v *yaml.Node) {
 			v = manifest.Resolve(v)
@@ -128,13 +130,9 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			} else if err := sealedsecret.CheckCiphertextFor(keys, v.Value); err != nil {
 				problem = err.Error()
 			}
-			if problem == "" {
-				return
+			if problem != "" {
+				bad.add(k, k.Value, problem)
 			}
-			emit(Finding{
-				Line: o.Doc.LineOf(k), Column: k.Column, Keys: []string{k.Value},
-				Message: fmt.Sprintf("%s: encryptedData.%s %s", o.Ref(), k.Value, problem),
-			})
 		})
 	}
 }

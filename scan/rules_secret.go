@@ -133,17 +133,31 @@ func (secretCommentValue) CheckObject(c *Context, o *Object, emit func(Finding))
 	default:
 		return
 	}
+	// One finding per document, at the first commented value, naming them all.
 	seen := map[int]bool{}
+	var first *manifest.CommentedValue
+	var keys []string
 	for _, b := range blocks {
 		for _, cv := range o.Doc.CommentedValues(b) {
 			if seen[cv.Line] {
 				continue
 			}
 			seen[cv.Line] = true
-			emit(Finding{Line: cv.Line, Column: cv.Column, Keys: []string{cv.Key},
-				Message: fmt.Sprintf("%s keeps a commented-out value for %s: a comment is as readable as a value, and sealing does not encrypt it", o.Ref(), cv.Key)})
+			if first == nil || cv.Line < first.Line {
+				first = &cv
+			}
+			keys = append(keys, cv.Key)
 		}
 	}
+	if first == nil {
+		return
+	}
+	what := "a commented-out value for " + keys[0]
+	if len(keys) > 1 {
+		what = fmt.Sprintf("%d commented-out values (%s)", len(keys), strings.Join(keys, ", "))
+	}
+	emit(Finding{Line: first.Line, Column: first.Column, Keys: keys,
+		Message: fmt.Sprintf("%s keeps %s: a comment is as readable as a value, and sealing does not encrypt it", o.Ref(), what)})
 }
 
 // exampleFile names files that show what to write rather than what is
