@@ -240,3 +240,27 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 	sort.Strings(sv.Unfilled)
 	return sv
 }
+
+// FileHoldsNoSecret reports a file whose whole content is no secret: SOPS
+// encrypted it (Flux decrypts a kustomize generator's SOPS files before the
+// build), or it holds only public material (a PGP public key for Flux's commit
+// verification, a CA bundle, authorized SSH keys).
+func FileHoldsNoSecret(data []byte) bool {
+	text := strings.TrimSpace(string(data))
+	if strings.Contains(text, "ENC[AES256_GCM,") &&
+		(strings.Contains(text, "sops_mac=") || strings.Contains(text, "sops") && (strings.Contains(text, `"mac"`) || strings.Contains(text, "mac:"))) {
+		return true
+	}
+	if text == "" {
+		return false
+	}
+	if isPublic(text) || strings.Contains(text, "-----BEGIN PGP PUBLIC KEY BLOCK-----") && !strings.Contains(text, "PRIVATE") {
+		return true
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") && !sshPublic.MatchString(line) {
+			return false
+		}
+	}
+	return true
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/source"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -86,6 +87,11 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 					rel := path.Clean(path.Join(dir, file))
 					if file == "" || strings.HasPrefix(rel, "../") || !c.Source.Exists(rel) {
 						continue // not in the repository: created at build time
+					}
+					if fr, ok := c.Source.(source.FileReader); ok {
+						if data, err := fr.ReadFile(rel); err == nil && manifest.FileHoldsNoSecret(data) {
+							continue // SOPS-encrypted (Flux decrypts it), or public material
+						}
 					}
 					if firstFile == nil || fnode.Line < firstFile.Line {
 						firstFile = fnode

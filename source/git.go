@@ -177,6 +177,7 @@ type Staged struct {
 	g       *Git
 	changed []*index.Entry
 	all     map[string]bool
+	hashes  map[string]plumbing.Hash // every staged file's blob
 	// Only limits the entries to these repo-relative paths or directories.
 	Only []string
 	// Pending lists every path the next commit would change: added, modified,
@@ -196,7 +197,7 @@ func (g *Git) Staged() (*Staged, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Staged{g: g, all: map[string]bool{}}
+	s := &Staged{g: g, all: map[string]bool{}, hashes: map[string]plumbing.Hash{}}
 	valid := cachedTrees(idx)
 	skipped := map[string]bool{}
 	headFiles := map[string]plumbing.Hash{}
@@ -214,6 +215,7 @@ func (g *Git) Staged() (*Staged, error) {
 			continue
 		}
 		s.all[e.Name] = true
+		s.hashes[e.Name] = e.Hash
 		if underSkipped(e.Name, skipped) {
 			continue
 		}
@@ -351,6 +353,15 @@ func (s *Staged) Walk(fn func(Entry) error) error {
 }
 
 func (s *Staged) Exists(rel string) bool { return s.all[rel] }
+
+// ReadFile reads the staged version of any file of the index.
+func (s *Staged) ReadFile(rel string) ([]byte, error) {
+	h, ok := s.hashes[rel]
+	if !ok {
+		return nil, fs.ErrNotExist
+	}
+	return s.g.blobEntry(rel, h, nil).Read()
+}
 
 // Changed returns how many files the index changes.
 func (s *Staged) Changed() int { return len(s.changed) }

@@ -40,6 +40,12 @@ type Source interface {
 	Exists(rel string) bool
 }
 
+// FileReader is a source that can read any of its files by path, so a rule
+// can judge what a generator's file holds (SOPS-encrypted, public material).
+type FileReader interface {
+	ReadFile(rel string) ([]byte, error)
+}
+
 // Notice is something the walk skipped that the user should hear about.
 type Notice struct {
 	Path   string
@@ -309,6 +315,16 @@ func (d *Dir) contained(named, rel, abs string) error {
 		return fmt.Errorf("%s resolves to %s, outside the repository %s (through a symbolic link): not read", named, real, d.Root)
 	}
 	return nil
+}
+
+// ReadFile reads another file of the tree (a kustomize generator's source),
+// bounded like the walk's reads and never through a link.
+func (d *Dir) ReadFile(rel string) ([]byte, error) {
+	p := filepath.Join(d.Root, filepath.FromSlash(rel))
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
+		return nil, fs.ErrNotExist
+	}
+	return readFile(p, d.MaxSize)
 }
 
 func (d *Dir) Exists(rel string) bool {
