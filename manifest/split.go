@@ -203,8 +203,24 @@ func Candidate(text []byte) bool {
 			return true
 		}
 	}
+	// kubectl decodes escapes: `kind: "\x53ecret"` (YAML) and
+	// `"kind": "\u0053ecret"` (JSON) are Secrets, and so is a double-quoted
+	// kind broken over lines with an escaped line break. A document that has a
+	// kind and any such escape is parsed, so no spelling slips past.
+	if bytes.Contains(text, kindWord) {
+		for _, e := range escapes {
+			if bytes.Contains(text, e) {
+				return true
+			}
+		}
+	}
 	return false
 }
+
+var (
+	kindWord = []byte("kind")
+	escapes  = [][]byte{[]byte(`\x`), []byte(`\u`), []byte(`\U`), []byte("\\\n"), []byte("\\\r\n")}
+)
 
 var (
 	yamlAPIVersion = regexp.MustCompile(`(?m)^["']?apiVersion["']?[ \t]*:`)
