@@ -21,6 +21,10 @@ type Document struct {
 	// Head is the document's head comment, including the comment-only document
 	// right before it (`# note` then `---`), which is where people put it.
 	Head []string
+	// Template says Node was parsed from the text with its Go template
+	// actions masked (ParseTemplate): values that were actions read as
+	// references, and the document cannot be rewritten.
+	Template bool
 }
 
 // ParseError is a document that is not YAML. Its message never quotes the input.
@@ -51,6 +55,23 @@ func (d *Document) Parse() error {
 		root = root.Content[0]
 	}
 	d.Node = root
+	return nil
+}
+
+// ParseTemplate parses a Helm template document with its actions masked,
+// byte positions kept, and marks it Template. It fails when the text has no
+// action or is not YAML even so.
+func (d *Document) ParseTemplate() error {
+	masked, ok := MaskTemplate(d.Text)
+	if !ok {
+		return &ParseError{Line: d.Line, Msg: "no template action"}
+	}
+	m := *d
+	m.Text = masked
+	if err := m.Parse(); err != nil {
+		return err
+	}
+	d.Node, d.Template = m.Node, true
 	return nil
 }
 

@@ -124,6 +124,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(valsRef)
 	cut(onePass)
 	cut(helmExpr)
+	cut(tplMask) // a masked template action
 	var m int
 	v, m = stripSubstitutions(v)
 	return v, n + m

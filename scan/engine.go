@@ -262,9 +262,6 @@ func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[
 	if f.Column == 0 {
 		f.Column = 1
 	}
-	if !f.Fixable {
-		f.Fixable = info.Fixable
-	}
 	ns, name := "", ""
 	if f.Resource != nil {
 		ns, name = f.Resource.Namespace, f.Resource.Name
@@ -352,14 +349,18 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || bytes.Contains(d.Text, esoChart)) {
 			continue
 		}
-		if err := d.Parse(); err != nil {
-			if bytes.Contains(d.Text, []byte("{{")) {
-				// A Helm template: not YAML until rendered. Skip the file whole;
-				// what did parse of it may be template garbage.
+		err := d.Parse()
+		if err != nil && bytes.Contains(d.Text, []byte("{{")) {
+			// A Helm template: parse it with its actions masked. What cannot
+			// be read even so is skipped whole.
+			if d.ParseTemplate() != nil {
 				r.skipped = &source.Notice{Path: e.Path, Reason: "Go template (Helm chart?) that is not YAML"}
 				r.findings = keepRule(r.findings, PrivateKeyID)
 				return r
 			}
+			err = nil
+		}
+		if err != nil {
 			if !isKustomization && !manifest.LooksLikeManifest(d.Text) {
 				// JSON with comments (tsconfig, .vscode), CI workflows and the
 				// like: not ours to judge, so a notice, not an error.
@@ -385,12 +386,15 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			if isKustomization && o.Kind == "" {
 				o.Kind = "Kustomization"
 			}
-			if collect {
+			// A masked template's names and references are not what the
+			// cluster gets: it makes no cross-file facts, and only rules
+			// that judge values on their own read it.
+			if collect && !d.Template {
 				r.facts.collect(o, isKustomization)
 			}
 			for _, or := range rs.object {
 				id := or.rule.Info().ID
-				if ignored(d, id) {
+				if ignored(d, id) || d.Template && !or.rule.Info().Templates {
 					continue
 				}
 				or.rule.CheckObject(c, o, func(f Finding) {

@@ -36,10 +36,13 @@ type Info struct {
 	Severity Severity // default
 	Short    string   // one line
 	Help     string   // what to do about it
-	Fixable  bool     // `secretguard seal` fixes it
+	Fixable  bool     // `secretguard seal` can fix its findings (each finding says whether it does)
 	// WholeTree rules report that something is missing from the tree; they
 	// stay quiet when only part of it was read (--staged, named files).
 	WholeTree bool
+	// Templates rules also read Helm templates parsed with their actions
+	// masked (they judge values, not names or references).
+	Templates bool
 }
 
 // Rule is anything that can produce findings; it is one of ObjectRule, FileRule

@@ -25,7 +25,7 @@ type rawSecret struct{}
 
 func (rawSecret) Info() Info {
 	return Info{
-		ID: RawSecretID, Severity: Error, Fixable: true,
+		ID: RawSecretID, Severity: Error, Fixable: true, Templates: true,
 		Short: "A plain v1 Secret with values is committed",
 		Help: "A Secret's data and stringData are only base64, not encrypted: anyone who can read the " +
 			"repository can read them. Seal it for the environment's controller with " +
@@ -57,7 +57,11 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 		msg = fmt.Sprintf("%s has a sops block but %d value%s (%s) are not encrypted",
 			o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
 	}
-	f := Finding{Keys: sv.Plain, Message: msg, Fixable: !sops}
+	if o.Doc.Template {
+		msg = fmt.Sprintf("%s holds %d literal value%s (%s) in a Helm template: seal cannot rewrite a template; have the chart read them from a Secret made by a SealedSecret or an ExternalSecret",
+			o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
+	}
+	f := Finding{Keys: sv.Plain, Message: msg, Fixable: !sops && !o.Doc.Template}
 	if sv.First != nil {
 		f.Line, f.Column = o.Doc.LineOf(sv.First), sv.First.Column
 	}
@@ -112,7 +116,7 @@ type secretCommentValue struct{}
 
 func (secretCommentValue) Info() Info {
 	return Info{
-		ID: SecretCommentValueID, Severity: Error,
+		ID: SecretCommentValueID, Severity: Error, Templates: true,
 		Short: "A Secret or SealedSecret keeps a commented-out value",
 		Help: "A comment such as `# password: old-value` inside (or right after) a Secret's data or " +
 			"stringData, or a SealedSecret's encryptedData, is as readable as the value itself, and " +

@@ -1,0 +1,62 @@
+package manifest
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// Helm chart templates are not YAML until rendered, but most of their text is:
+// masking the template actions (keeping every byte position and line break)
+// lets literal values be found while values that are actions are not.
+
+// tplMask is what an action inside a line becomes: a plain scalar of the
+// action's length, which the value classifier reads as a reference.
+var tplMask = regexp.MustCompile(`_tpl_*`)
+
+// MaskTemplate returns text with every `{{ … }}` action masked, and whether
+// there was one. An action alone on its line (control flow, includes) becomes
+// spaces; one inside a line becomes `_tpl___…` of the same length.
+func MaskTemplate(text []byte) ([]byte, bool) {
+	if !bytes.Contains(text, []byte("{{")) {
+		return text, false
+	}
+	out := append([]byte(nil), text...)
+	found := false
+	for i := 0; i+1 < len(out); i++ {
+		if out[i] != '{' || out[i+1] != '{' {
+			continue
+		}
+		end := bytes.Index(out[i+2:], []byte("}}"))
+		if end < 0 {
+			break
+		}
+		j := i + 2 + end + 2 // exclusive
+		found = true
+		lineStart := bytes.LastIndexByte(out[:i], '\n') + 1
+		lineEnd := bytes.IndexByte(out[j:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(out)
+		} else {
+			lineEnd += j
+		}
+		alone := len(bytes.TrimSpace(out[lineStart:i])) == 0 && len(bytes.TrimSpace(bytes.ReplaceAll(out[j:lineEnd], []byte("}}"), nil))) == 0 ||
+			len(bytes.TrimSpace(out[lineStart:i])) == 0 && bytes.HasPrefix(bytes.TrimSpace(out[j:lineEnd]), []byte("{{"))
+		for k := i; k < j; k++ {
+			switch {
+			case out[k] == '\n' || out[k] == '\r':
+			case alone:
+				out[k] = ' '
+			case k == i+1:
+				out[k] = 't'
+			case k == i+2:
+				out[k] = 'p'
+			case k == i+3:
+				out[k] = 'l'
+			default:
+				out[k] = '_'
+			}
+		}
+		i = j - 1
+	}
+	return out, found
+}
