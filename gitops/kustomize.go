@@ -114,3 +114,36 @@ func KustomizationIn(root, rel string) (*Kustomization, error) {
 	}
 	return nil, nil
 }
+
+// EntryPath is the repo-relative folder a GitOps entry point deploys: a Flux
+// Kustomization's spec.path, an Argo CD Application's spec.source.path or
+// spec.sources[].path (an ApplicationSet's template likewise). ok is false for
+// anything else, and for paths that are templated or leave the repository.
+func EntryPaths(apiVersion, kind string, root *yaml.Node) []string {
+	var raw []string
+	switch {
+	case kind == "Kustomization" && strings.HasPrefix(apiVersion, "kustomize.toolkit.fluxcd.io/"):
+		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "path")))
+	case (kind == "Application" || kind == "ApplicationSet") && strings.HasPrefix(apiVersion, "argoproj.io/"):
+		spec := manifest.Field(root, "spec")
+		if kind == "ApplicationSet" {
+			spec = manifest.Path(spec, "template", "spec")
+		}
+		raw = append(raw, manifest.Scalar(manifest.Path(spec, "source", "path")))
+		for _, src := range manifest.Seq(manifest.Field(spec, "sources")) {
+			raw = append(raw, manifest.Scalar(manifest.Field(src, "path")))
+		}
+	}
+	var out []string
+	for _, p := range raw {
+		if p == "" || strings.ContainsAny(p, "{}$") {
+			continue
+		}
+		p = path.Clean(strings.TrimPrefix(p, "/"))
+		if p == ".." || strings.HasPrefix(p, "../") {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,6 +1,10 @@
 package gitops
 
-import "sort"
+import (
+	"path"
+	"sort"
+	"strings"
+)
 
 // Unit is one build: a root kustomization with everything it pulls in, or one
 // environment's files outside kustomizations (the whole tree without
@@ -40,7 +44,15 @@ type Model struct {
 // includes is the root of a unit. Loose files (those of interest that no
 // kustomization reaches and that are not patches) form one unit per
 // environment, which envOf names ("" when a file belongs to no single one).
-func Build(ks []*Kustomization, loose []string, envOf func(file string) string) *Model {
+//
+// What is deployed: a loose file in a folder whose kustomization does not
+// list it is deployed from nowhere (Flux and Argo CD build the kustomization
+// when there is one). When the repository has entry points (entries: the
+// repo-relative paths of Flux Kustomizations and Argo CD Applications), only
+// what they reach is deployed: kustomizations and loose files under an entry
+// path; the rest (a retired archive/ folder) is in no unit, so it makes no
+// cross-file pair with live files.
+func Build(ks []*Kustomization, loose []string, envOf func(file string) string, entries []string) *Model {
 	m := &Model{patches: map[string]bool{}}
 	byDir := map[string]*Kustomization{}
 	for _, k := range ks {
@@ -57,9 +69,20 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string) 
 			m.patches[p] = true
 		}
 	}
+	reached := func(dir string) bool {
+		if len(entries) == 0 {
+			return true
+		}
+		for _, e := range entries {
+			if e == "." || dir == e || strings.HasPrefix(dir, e+"/") {
+				return true
+			}
+		}
+		return false
+	}
 	inKustomize := map[string]bool{}
 	for _, k := range ks {
-		if included[k] {
+		if included[k] || !reached(k.Dir) {
 			continue
 		}
 		u := &Unit{Name: k.File, Members: map[string]*Membership{}}
@@ -74,6 +97,9 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string) 
 	for _, file := range loose {
 		if inKustomize[file] || m.patches[file] {
 			continue
+		}
+		if _, ok := byDir[path.Dir(file)]; ok || !reached(path.Dir(file)) {
+			continue // not listed by its folder's kustomization, or reached by no entry point
 		}
 		name := "the whole tree"
 		if env := envOf(file); env != "" {

@@ -33,7 +33,7 @@ func TestBuildOverlays(t *testing.T) {
 				return "prod"
 			}
 			return ""
-		})
+		}, nil)
 	var names []string
 	for _, u := range m.Units {
 		names = append(names, u.Name)

@@ -336,7 +336,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	}
 	// Cheap whole-file test first: most manifests (Deployments, Services…) cannot
 	// match any rule and are never parsed.
-	fileHit := isKustomization || manifest.Candidate(data) || bytes.Contains(data, esoChart)
+	fileHit := isKustomization || manifest.Candidate(data) || bytes.Contains(data, esoChart) || bytes.Contains(data, argoAPI)
 	collect := len(rs.tree) > 0
 	if collect {
 		r.facts = &facts{file: e.Path}
@@ -346,7 +346,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		r.documents++
-		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || bytes.Contains(d.Text, esoChart)) {
+		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || bytes.Contains(d.Text, esoChart) || bytes.Contains(d.Text, argoAPI)) {
 			continue
 		}
 		err := d.Parse()
@@ -419,6 +419,9 @@ func (r *fileResult) tooLarge(c *Context, rs *ruleSet, file, msg string) {
 		rs.accept(c, rs.tooLargeSev, fileTooLargeRule, Finding{File: file, Line: 1, Message: msg}, &r.findings)
 	}
 }
+
+// argoAPI marks Argo CD Applications, whose paths are entry points.
+var argoAPI = []byte("argoproj.io/")
 
 func hasIgnore(d *manifest.Document) bool {
 	for _, c := range d.Head {

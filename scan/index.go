@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"path"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,9 @@ type Index struct {
 	// installs; esoV1beta1 the resources at external-secrets.io/v1beta1.
 	esoPins    []string
 	esoV1beta1 []location
+	// entries are the folders that GitOps entry points (Flux Kustomizations,
+	// Argo CD Applications) deploy.
+	entries []string
 
 	// Build is the build model of the files above, made once every file is
 	// read (see build).
@@ -93,6 +97,7 @@ type facts struct {
 	ignores        []ignoreDoc
 	esoPins        []string
 	esoV1beta1     []location
+	entries        []string
 }
 
 func (ix *Index) add(f *facts) {
@@ -104,6 +109,7 @@ func (ix *Index) add(f *facts) {
 	ix.StoreRefs = append(ix.StoreRefs, f.refs...)
 	ix.Kustomizations = append(ix.Kustomizations, f.kustomizations...)
 	ix.esoPins = append(ix.esoPins, f.esoPins...)
+	ix.entries = append(ix.entries, f.entries...)
 	ix.esoV1beta1 = append(ix.esoV1beta1, f.esoV1beta1...)
 	if len(f.ignores) > 0 {
 		if ix.ignores == nil {
@@ -129,6 +135,7 @@ const reflectorReflects = "reflects"
 // collect extracts the facts of one object.
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
+	f.entries = append(f.entries, gitops.EntryPaths(o.APIVersion, o.Kind, o.Node)...)
 	if v := esoPin(o); v != "" {
 		f.esoPins = append(f.esoPins, v)
 	}
@@ -268,5 +275,29 @@ func (ix *Index) build(c *Context) {
 			}
 		}
 		return ""
-	})
+	}, ix.liveEntries(c, loose))
+}
+
+// liveEntries are the entry points' folders, when they decide what is
+// deployed: the whole tree was read, and at least one of them holds a file of
+// this repository (entry points of other repositories' sources reach nothing
+// here, and must not make everything look undeployed).
+func (ix *Index) liveEntries(c *Context, loose []string) []string {
+	if c.Partial || len(ix.entries) == 0 {
+		return nil
+	}
+	under := func(dir, e string) bool { return e == "." || dir == e || strings.HasPrefix(dir, e+"/") }
+	for _, e := range ix.entries {
+		for _, f := range loose {
+			if under(path.Dir(f), e) {
+				return ix.entries
+			}
+		}
+		for _, k := range ix.Kustomizations {
+			if under(k.Dir, e) {
+				return ix.entries
+			}
+		}
+	}
+	return nil
 }
