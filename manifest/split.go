@@ -207,7 +207,7 @@ func Candidate(text []byte) bool {
 	// `"kind": "\u0053ecret"` (JSON) are Secrets, and so is a double-quoted
 	// kind broken over lines with an escaped line break. A document that has a
 	// kind and any such escape is parsed, so no spelling slips past.
-	if bytes.Contains(text, kindWord) {
+	if bytes.IndexByte(text, '\\') >= 0 && bytes.Contains(text, kindWord) {
 		for _, e := range escapes {
 			if bytes.Contains(text, e) {
 				return true
@@ -241,4 +241,29 @@ func LooksLikeManifest(text []byte) bool {
 	yk, jk := yamlKind.Match(text), jsonKind.Match(text)
 	return yk && yamlAPIVersion.Match(text) || jk && jsonAPIVersion.Match(text) ||
 		(yk || jk) && bytes.Contains(text, []byte("ecret"))
+}
+
+// HasKind reports whether text declares a resource of one of kinds (`kind:
+// NAME`, `"kind": "NAME"`, quoted or not): one pass over the text, for files
+// that matter for their kind alone.
+func HasKind(text []byte, kinds map[string]bool) bool {
+	for t := text; ; {
+		i := bytes.Index(t, kindWord)
+		if i < 0 {
+			return false
+		}
+		t = t[i+len(kindWord):]
+		v := bytes.TrimLeft(t, "\"' \t")
+		if len(v) == 0 || v[0] != ':' {
+			continue
+		}
+		v = bytes.TrimLeft(v[1:], " \t\"'")
+		end := 0
+		for end < len(v) && (v[end] >= 'A' && v[end] <= 'Z' || v[end] >= 'a' && v[end] <= 'z' || v[end] >= '0' && v[end] <= '9') {
+			end++
+		}
+		if kinds[string(v[:end])] {
+			return true
+		}
+	}
 }

@@ -336,8 +336,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	}
 	// Cheap whole-file test first: most manifests (Deployments, Services…) cannot
 	// match any rule and are never parsed.
-	fileHit := isKustomization || manifest.Candidate(data) || bytes.Contains(data, esoChart) || bytes.Contains(data, argoAPI)
 	collect := len(rs.tree) > 0
+	// Besides candidates, files that may pin the ESO operator or hold Argo CD
+	// entry points are parsed (both are facts for tree rules).
+	factHit := collect && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(data, factKinds))
+	fileHit := isKustomization || factHit || manifest.Candidate(data)
 	if collect {
 		r.facts = &facts{file: e.Path}
 	}
@@ -346,7 +349,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		r.documents++
-		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || bytes.Contains(d.Text, esoChart) || bytes.Contains(d.Text, argoAPI)) {
+		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || factHit && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(d.Text, factKinds))) {
 			continue
 		}
 		err := d.Parse()
@@ -420,8 +423,10 @@ func (r *fileResult) tooLarge(c *Context, rs *ruleSet, file, msg string) {
 	}
 }
 
-// argoAPI marks Argo CD Applications, whose paths are entry points.
-var argoAPI = []byte("argoproj.io/")
+// factKinds are kinds parsed for the facts they give tree rules even when no
+// rule judges them: the ESO version a HelmRelease, OCIRepository or Argo CD
+// Application installs (with Chart.yaml, by name), and Argo CD entry points.
+var factKinds = map[string]bool{"HelmRelease": true, "OCIRepository": true, "Application": true, "ApplicationSet": true}
 
 func hasIgnore(d *manifest.Document) bool {
 	for _, c := range d.Head {

@@ -35,10 +35,6 @@ func (externalSecretAPIRemoved) Info() Info {
 
 const esoV1beta1 = "external-secrets.io/v1beta1"
 
-// esoChart is how a repository names the operator's chart (and what makes a
-// file worth parsing for a pin).
-var esoChart = []byte("external-secrets")
-
 // CheckTree reports v1beta1 resources, unless the repository pins the
 // operator to a version that still serves v1beta1 (before v0.17) everywhere it
 // installs it: there the advice to move to v1 would break it (v1 came in
