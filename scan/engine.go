@@ -174,9 +174,9 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 	if c.History {
 		rs.historyIncomplete(c, src, missing, &res.Findings)
 	}
-	if rs.weakenedSev != "" {
+	if rs.engine[ConfigWeakenedID] != "" {
 		for _, w := range c.ConfigChanges {
-			rs.accept(c, rs.weakenedSev, configWeakenedRule, Finding{File: c.ConfigFile, Line: max(1, w.Line), Message: w.Message}, &res.Findings)
+			rs.accept(c, rs.engine[ConfigWeakenedID], configWeakenedRule, Finding{File: c.ConfigFile, Line: max(1, w.Line), Message: w.Message}, &res.Findings)
 		}
 	}
 	ix.build(c)
@@ -213,29 +213,21 @@ type ruleSet struct {
 	object []enabled[ObjectRule]
 	file   []enabled[FileRule]
 	tree   []enabled[TreeRule]
-	// Severities of the rules the engine emits itself; "" when off.
-	parse, historySev, tooLargeSev, weakenedSev Severity
+	// engine holds the severities of the rules the engine emits itself, by
+	// id; absent when off.
+	engine map[string]Severity
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
-	rs := &ruleSet{}
+	rs := &ruleSet{engine: map[string]Severity{}}
 	for _, r := range Rules() {
 		info := r.Info()
 		sev := Severity(cfg.Severity(info.ID, string(info.Severity)))
 		if sev == Off {
 			continue
 		}
-		if info.ID == ParseErrorID {
-			rs.parse = sev
-		}
-		if info.ID == HistoryIncompleteID {
-			rs.historySev = sev
-		}
-		if info.ID == FileTooLargeID {
-			rs.tooLargeSev = sev
-		}
-		if info.ID == ConfigWeakenedID {
-			rs.weakenedSev = sev
+		if _, ok := r.(engineRule); ok {
+			rs.engine[info.ID] = sev
 		}
 		// A rule may check objects and the tree both.
 		if or, ok := r.(ObjectRule); ok {
@@ -370,7 +362,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				r.skipped = &source.Notice{Path: e.Path, Reason: "does not parse, and is not a Kubernetes manifest (no apiVersion and kind)"}
 				continue
 			}
-			if rs.parse != "" && !ignored(d, ParseErrorID) {
+			if rs.engine[ParseErrorID] != "" && !ignored(d, ParseErrorID) {
 				f := Finding{File: e.Path, Line: d.ContentLine(),
 					Message: "does not parse as YAML; the file was not checked past this document"}
 				// Only a ParseError's text is known to quote no value.
@@ -378,7 +370,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				if errors.As(err, &pe) {
 					f.Line, f.Message = pe.Line, "does not parse as YAML: "+pe.Msg+"; the file was not checked past this document"
 				}
-				rs.accept(c, rs.parse, parseErrorRule, f, &r.findings)
+				rs.accept(c, rs.engine[ParseErrorID], parseErrorRule, f, &r.findings)
 			}
 			continue
 		}
@@ -418,8 +410,8 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 
 // tooLarge reports a file over a cap as a file-too-large finding.
 func (r *fileResult) tooLarge(c *Context, rs *ruleSet, file, msg string) {
-	if rs.tooLargeSev != "" {
-		rs.accept(c, rs.tooLargeSev, fileTooLargeRule, Finding{File: file, Line: 1, Message: msg}, &r.findings)
+	if rs.engine[FileTooLargeID] != "" {
+		rs.accept(c, rs.engine[FileTooLargeID], fileTooLargeRule, Finding{File: file, Line: 1, Message: msg}, &r.findings)
 	}
 }
 
@@ -495,7 +487,7 @@ func keepRule(fs []Finding, id string) []Finding {
 // own account (a shallow boundary, missing commits or trees) and the blobs
 // that could not be read, one finding per cause.
 func (rs *ruleSet) historyIncomplete(c *Context, src source.Source, missing []*source.MissingObjectError, out *[]Finding) {
-	if rs.historySev == "" {
+	if rs.engine[HistoryIncompleteID] == "" {
 		return
 	}
 	var reasons []string
@@ -503,7 +495,7 @@ func (rs *ruleSet) historyIncomplete(c *Context, src source.Source, missing []*s
 		reasons = h.IncompleteHistory()
 	}
 	for _, why := range reasons {
-		rs.accept(c, rs.historySev, historyIncompleteRule, Finding{File: ".git", Line: 1,
+		rs.accept(c, rs.engine[HistoryIncompleteID], historyIncompleteRule, Finding{File: ".git", Line: 1,
 			Message: "history incomplete: " + why + "; findings cover only what was read"}, out)
 	}
 	if len(missing) == 0 {
@@ -517,7 +509,7 @@ func (rs *ruleSet) historyIncomplete(c *Context, src source.Source, missing []*s
 		}
 		names = append(names, m.Path+" ("+m.Hash+")")
 	}
-	rs.accept(c, rs.historySev, historyIncompleteRule, Finding{File: missing[0].Path, Line: 1,
+	rs.accept(c, rs.engine[HistoryIncompleteID], historyIncompleteRule, Finding{File: missing[0].Path, Line: 1,
 		Message: fmt.Sprintf("history incomplete: %d blob%s could not be read from the object store (%s) and went unscanned",
 			len(missing), words.Plural(len(missing)), strings.Join(names, ", "))}, out)
 }

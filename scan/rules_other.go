@@ -19,10 +19,10 @@ import (
 func init() {
 	register(secretGenerator{})
 	register(privateKey{})
-	register(parseError{})
-	register(historyIncomplete{})
-	register(fileTooLarge{})
-	register(configWeakened{})
+	register(engineRule{parseErrorRule})
+	register(engineRule{historyIncompleteRule})
+	register(engineRule{fileTooLargeRule})
+	register(engineRule{configWeakenedRule})
 }
 
 // SecretGeneratorID is the id of the secret-generator rule.
@@ -212,6 +212,13 @@ func keyMaterial(rest []byte) bool {
 	return err == nil && n >= minKeyMaterial
 }
 
+// engineRule is a rule whose findings the engine emits itself (a file it
+// could not parse or read, a history it could not walk, a config change): it
+// is registered so its severity can be configured and reports describe it.
+type engineRule struct{ info Info }
+
+func (r engineRule) Info() Info { return r.info }
+
 // ParseErrorID is the id of the parse-error rule.
 const ParseErrorID = "parse-error"
 
@@ -223,10 +230,6 @@ var parseErrorRule = Info{
 	Help: "The file is not valid YAML (or JSON), so nothing in the broken document was checked " +
 		"and `seal` leaves the whole file alone. Fix the syntax at the reported line.",
 }
-
-type parseError struct{}
-
-func (parseError) Info() Info { return parseErrorRule }
 
 // HistoryIncompleteID is the id of the history-incomplete rule.
 const HistoryIncompleteID = "history-incomplete"
@@ -243,10 +246,6 @@ var historyIncompleteRule = Info{
 		"or actions/checkout with fetch-depth: 0; `git fsck` for a broken store) and scan again.",
 }
 
-type historyIncomplete struct{}
-
-func (historyIncomplete) Info() Info { return historyIncompleteRule }
-
 // FileTooLargeID is the id of the file-too-large rule.
 const FileTooLargeID = "file-too-large"
 
@@ -260,10 +259,6 @@ var fileTooLargeRule = Info{
 		"Raise maxFileSize in .secretguard.yaml, exclude the file if it is generated, or split it. " +
 		"Binary files over the cap are skipped like any binary file.",
 }
-
-type fileTooLarge struct{}
-
-func (fileTooLarge) Info() Info { return fileTooLargeRule }
 
 // ConfigWeakenedID is the id of the config-weakened rule.
 const ConfigWeakenedID = "config-weakened"
@@ -279,7 +274,3 @@ var configWeakenedRule = Info{
 		"turned down or off, or an allow or exclude entry added, by the change itself is reported here " +
 		"for a reviewer to accept; it takes effect once merged.",
 }
-
-type configWeakened struct{}
-
-func (configWeakened) Info() Info { return configWeakenedRule }
