@@ -11,9 +11,11 @@ import (
 // environments).
 type Unit struct {
 	Name string // the root kustomization's file, or "environment NAME"
-	// Members maps a file to how the unit renders it; Files lists them in the
+	// Members maps a file to how the unit renders it: once per way the build
+	// reaches it (a base that two kustomizations of one build include, each
+	// with its own namespace, is rendered twice). Files lists them in the
 	// order the build meets them.
-	Members map[string]*Membership
+	Members map[string][]*Membership
 	Files   []string
 }
 
@@ -85,7 +87,7 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		if included[k] || !reached(k.Dir) {
 			continue
 		}
-		u := &Unit{Name: k.File, Members: map[string]*Membership{}}
+		u := &Unit{Name: k.File, Members: map[string][]*Membership{}}
 		walk(u, k, byDir, Membership{}, map[*Kustomization]bool{})
 		for f := range u.Members {
 			inKustomize[f] = true
@@ -107,7 +109,7 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		}
 		u := byEnv[name]
 		if u == nil {
-			u = &Unit{Name: name, Members: map[string]*Membership{}}
+			u = &Unit{Name: name, Members: map[string][]*Membership{}}
 			byEnv[name] = u
 			names = append(names, name)
 		}
@@ -122,11 +124,12 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 
 // walk adds what k pulls in to u. Outer kustomizations are applied last, so
 // the outermost namespace wins and prefixes nest outer-first.
-func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, seen map[*Kustomization]bool) {
-	if seen[k] {
+func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, onPath map[*Kustomization]bool) {
+	if onPath[k] {
 		return // a cycle: kustomize rejects it; we just stop
 	}
-	seen[k] = true
+	onPath[k] = true
+	defer delete(onPath, k) // reached again by another way, it is rendered again
 	m := outer
 	m.Kustomized = true
 	if m.Namespace == "" && k.Namespace != "" {
@@ -143,7 +146,7 @@ func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Memb
 	u.add(k.File, m)
 	for _, r := range k.Resources {
 		if child, ok := byDir[r]; ok {
-			walk(u, child, byDir, m, seen)
+			walk(u, child, byDir, m, onPath)
 			continue
 		}
 		u.add(r, m)
@@ -156,11 +159,16 @@ func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Memb
 }
 
 func (u *Unit) add(file string, m Membership) {
-	if _, ok := u.Members[file]; ok {
-		return
+	ms, ok := u.Members[file]
+	if !ok {
+		u.Files = append(u.Files, file)
 	}
-	u.Members[file] = &m
-	u.Files = append(u.Files, file)
+	for _, have := range ms {
+		if *have == m {
+			return // the same rendering, reached twice
+		}
+	}
+	u.Members[file] = append(ms, &m)
 }
 
 // IsPatch reports whether a kustomization uses the file as a patch.
@@ -173,7 +181,7 @@ func (m *Model) NamespacesOf(file, own string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, u := range m.Units {
-		if mb, ok := u.Members[file]; ok {
+		for _, mb := range u.Members[file] {
 			ns := mb.NamespaceOf(own)
 			if !seen[ns] {
 				seen[ns] = true

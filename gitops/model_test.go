@@ -45,7 +45,7 @@ func TestBuildOverlays(t *testing.T) {
 	if got := m.NamespacesOf("app/base/secret.yaml", "own"); !reflect.DeepEqual(got, []string{"prod", "base"}) {
 		t.Errorf("namespaces %q, want [prod base]", got)
 	}
-	prod := m.Units[0].Members["app/base/secret.yaml"]
+	prod := m.Units[0].Members["app/base/secret.yaml"][0]
 	if prod.Prefix != "p-b-" || prod.RenameBy.File != "app/overlays/prod/kustomization.yaml" || prod.NamespaceBy.Namespace != "prod" {
 		t.Errorf("prod membership %+v", prod)
 	}

@@ -43,14 +43,15 @@ func (ix *Index) placements(c *Context) []placement {
 	out := []placement{}
 	for _, u := range ix.Build.Units {
 		for _, file := range u.Files {
-			m := u.Members[file]
-			for _, p := range byFile[file] {
-				name := p.Name
-				if m.Kustomized && p.Via != "Certificate" && p.Via != "ExternalSecret" {
-					name = m.Prefix + name + m.Suffix
+			for _, m := range u.Members[file] {
+				for _, p := range byFile[file] {
+					name := p.Name
+					if m.Kustomized && p.Via != "Certificate" && p.Via != "ExternalSecret" {
+						name = m.Prefix + name + m.Suffix
+					}
+					out = append(out, placement{p: p, unit: u, m: m, ns: m.NamespaceOf(p.Namespace), name: name,
+						patch: ix.Build.IsPatch(p.File) && p.Generator == ""})
 				}
-				out = append(out, placement{p: p, unit: u, m: m, ns: m.NamespaceOf(p.Namespace), name: name,
-					patch: ix.Build.IsPatch(p.File) && p.Generator == ""})
 			}
 		}
 	}
@@ -280,7 +281,7 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 		anyNS[s.Name] = s
 		placed := false
 		for _, u := range ix.Build.Units {
-			if m, ok := u.Members[s.File]; ok {
+			for _, m := range u.Members[s.File] {
 				nsStores[m.NamespaceOf(s.Namespace)+"/"+s.Name] = true
 				placed = true
 			}
