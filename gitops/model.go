@@ -88,7 +88,8 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			continue
 		}
 		u := &Unit{Name: k.File, Members: map[string][]*Membership{}}
-		walk(u, k, byDir, Membership{}, map[*Kustomization]bool{})
+		budget := maxRenderings
+		walk(u, k, byDir, Membership{}, map[*Kustomization]bool{}, &budget)
 		for f := range u.Members {
 			inKustomize[f] = true
 		}
@@ -124,10 +125,16 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 
 // walk adds what k pulls in to u. Outer kustomizations are applied last, so
 // the outermost namespace wins and prefixes nest outer-first.
-func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, onPath map[*Kustomization]bool) {
-	if onPath[k] {
-		return // a cycle: kustomize rejects it; we just stop
+// maxRenderings bounds how many kustomizations one build walks: a diamond of
+// bases included twice at every level would otherwise be walked 2^depth
+// times (a hostile pull request must not stall the check).
+const maxRenderings = 10000
+
+func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, onPath map[*Kustomization]bool, budget *int) {
+	if onPath[k] || *budget <= 0 {
+		return // a cycle (kustomize rejects it), or past the bound: we just stop
 	}
+	*budget--
 	onPath[k] = true
 	defer delete(onPath, k) // reached again by another way, it is rendered again
 	m := outer
@@ -146,7 +153,7 @@ func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Memb
 	u.add(k.File, m)
 	for _, r := range k.Resources {
 		if child, ok := byDir[r]; ok {
-			walk(u, child, byDir, m, onPath)
+			walk(u, child, byDir, m, onPath, budget)
 			continue
 		}
 		u.add(r, m)

@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -68,5 +69,22 @@ func TestKustomizationFiles(t *testing.T) {
 	}
 	if IsKustomize("kustomize.toolkit.fluxcd.io/v1", "Kustomization") || !IsKustomize("", "Kustomization") || !IsKustomize("kustomize.config.k8s.io/v1alpha1", "Component") {
 		t.Error("IsKustomize: a Flux Kustomization is an entry point, not a kustomize build")
+	}
+}
+
+// A diamond of bases included twice at every level is walked a bounded number
+// of times, not 2^depth.
+func TestBuildDiamondIsBounded(t *testing.T) {
+	var ks []*Kustomization
+	const depth = 40
+	for i := 0; i < depth; i++ {
+		next := fmt.Sprintf("l%d", i+1)
+		ks = append(ks, &Kustomization{File: fmt.Sprintf("l%d/kustomization.yaml", i), Dir: fmt.Sprintf("l%d", i),
+			Namespace: fmt.Sprintf("ns%d", i%2), Resources: []string{next, next}})
+	}
+	ks = append(ks, &Kustomization{File: fmt.Sprintf("l%d/kustomization.yaml", depth), Dir: fmt.Sprintf("l%d", depth)})
+	m := Build(ks, nil, func(string) string { return "" }, nil)
+	if len(m.Units) != 1 {
+		t.Fatalf("%d units", len(m.Units))
 	}
 }
