@@ -298,7 +298,10 @@ func TestPickDiscovered(t *testing.T) {
 		{"apps/web/base/s.yaml", nil, "", "apps/web/base/s.yaml belongs to no environment (known: prod, stage)"},
 		{"apps/prod.yaml", nil, "", "belongs to no environment"}, // a file name is not a directory
 		{"apps/prod", nil, "", "belongs to no environment"},
-		{"production/s.yaml", nil, "", "belongs to no environment"}, // whole segments only
+		{"production/s.yaml", []string{"prod"}, "prod", ""},                                                             // a common alias of prod only
+		{"apps/staging/s.yaml", []string{"stage"}, "stage", ""},                                                         // and of stage
+		{"apps/products/s.yaml", nil, "", "belongs to no environment"},                                                  // whole segments only
+		{"apps/web/base/x.yaml", nil, "", `paths: ["**/prod/**", "**/production/**", "**/prd/**", "apps/web/base/**"]`}, // the config lines that would map it
 		{"prod/stage/s.yaml", []string{"prod", "stage"}, "", "prod/stage/s.yaml belongs to several environments (prod, stage)"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {

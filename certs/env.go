@@ -102,7 +102,7 @@ func (e *Envs) ForPath(rel string) []string {
 	for _, env := range e.envs {
 		if e.byDir {
 			for _, d := range dirs {
-				if d == env.Name {
+				if d == env.Name || e.alias(d) == env.Name {
 					out = append(out, env.Name)
 					break
 				}
@@ -119,6 +119,42 @@ func (e *Envs) ForPath(rel string) []string {
 	return out
 }
 
+// aliasGroups are the names people give the same environment: a folder named
+// production belongs to environment prod (and the reverse).
+var aliasGroups = [][]string{
+	{"prod", "production", "prd"},
+	{"stage", "staging", "stg"},
+	{"dev", "development", "develop"},
+	{"test", "testing"},
+}
+
+// alias is the environment a folder name is a common alias of, when exactly
+// one environment is in its group; "" otherwise.
+func (e *Envs) alias(dir string) string {
+	for _, g := range aliasGroups {
+		in := false
+		for _, n := range g {
+			in = in || n == dir
+		}
+		if !in {
+			continue
+		}
+		match := ""
+		for _, env := range e.envs {
+			for _, n := range g {
+				if env.Name == n {
+					if match != "" && match != env.Name {
+						return "" // two environments of one group: only exact names count
+					}
+					match = env.Name
+				}
+			}
+		}
+		return match
+	}
+	return ""
+}
+
 // Pick returns the one environment a file is sealed for: the one its path maps
 // to, or the only environment there is.
 func (e *Envs) Pick(rel string) (string, error) {
@@ -131,7 +167,7 @@ func (e *Envs) Pick(rel string) (string, error) {
 	case len(e.envs) == 0:
 		return "", fmt.Errorf("%s: no environments: add certs/NAME.pem or environments: to .secretguard.yaml, or pass --env/--cert", rel)
 	case len(m) == 0:
-		return "", fmt.Errorf("%s belongs to no environment (known: %s): add it to an environment's paths, or pass --env", rel, strings.Join(e.Names(), ", "))
+		return "", fmt.Errorf("%s belongs to no environment (known: %s): pass --env, or map its folder in .secretguard.yaml:\n%s", rel, strings.Join(e.Names(), ", "), e.configFor(rel))
 	default:
 		return "", fmt.Errorf("%s belongs to several environments (%s): make their paths disjoint, or pass --env", rel, strings.Join(m, ", "))
 	}
@@ -188,4 +224,35 @@ func (e *Envs) Owner(sha256 string) string {
 		}
 	}
 	return ""
+}
+
+// configFor is the .secretguard.yaml that would map rel's folder to the first
+// environment (the user picks the right one), keeping the others as they are.
+func (e *Envs) configFor(rel string) string {
+	var b strings.Builder
+	b.WriteString("  environments:\n")
+	for i, env := range e.envs {
+		fmt.Fprintf(&b, "    %s:\n      cert: %s\n", env.Name, env.Cert)
+		paths := append([]string(nil), env.Paths...)
+		if e.byDir {
+			// What the folder names map today: the name and its aliases.
+			paths = []string{"**/" + env.Name + "/**"}
+			for _, g := range aliasGroups {
+				for _, n := range g {
+					if n != env.Name && e.alias(n) == env.Name {
+						paths = append(paths, "**/"+n+"/**")
+					}
+				}
+			}
+		}
+		if i == 0 {
+			paths = append(paths, path.Dir(path.Clean(rel))+"/**")
+		}
+		var quoted []string
+		for _, p := range paths {
+			quoted = append(quoted, fmt.Sprintf("%q", p))
+		}
+		fmt.Fprintf(&b, "      paths: [%s]\n", strings.Join(quoted, ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

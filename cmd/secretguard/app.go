@@ -63,7 +63,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if ee.err != nil {
 			// File and resource names reach here: no escape sequence of theirs
 			// may drive the terminal.
-			fmt.Fprintf(stderr, "secretguard: %s\n", words.OneLine(ee.err.Error()))
+			fmt.Fprintf(stderr, "secretguard: %s\n", words.Lines(ee.err.Error()))
 		}
 		return ee.code
 	}

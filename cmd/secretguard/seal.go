@@ -154,7 +154,7 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 				fmt.Fprintf(errOut, "secretguard: %s: skipped, %s\n", words.OneLine(o.Path), words.OneLine(o.Err.Error()))
 				return nil
 			case o.Err != nil:
-				fmt.Fprintf(errOut, "secretguard: %s\n", words.OneLine(sealError(o.Path, o.Err)))
+				fmt.Fprintf(errOut, "secretguard: %s\n", words.Lines(sealError(o.Path, o.Err)))
 				run.failed++
 				return nil
 			case o.Result == nil || o.Result.New == nil:

@@ -79,3 +79,13 @@ func needsEscape(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) ||
 		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
+
+// Lines is OneLine for text of several lines: line breaks stay, every other
+// control character is escaped.
+func Lines(s string) string {
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = OneLine(p)
+	}
+	return strings.Join(parts, "\n")
+}
