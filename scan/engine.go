@@ -356,6 +356,12 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			err = nil
 		}
 		if err != nil {
+			if bytes.Contains(d.Text, []byte("{%")) {
+				// Jinja2 (Ansible, Salt): not YAML until a playbook renders it.
+				r.skipped = &source.Notice{Path: e.Path, Reason: "Jinja2 template (Ansible?) that is not YAML"}
+				r.findings = keepRule(r.findings, PrivateKeyID)
+				return r
+			}
 			if !isKustomization && !manifest.LooksLikeManifest(d.Text) {
 				// JSON with comments (tsconfig, .vscode), CI workflows and the
 				// like: not ours to judge, so a notice, not an error.

@@ -15,6 +15,7 @@ import (
 func init() {
 	register(rawSecret{})
 	register(reflectorMisplaced{})
+	register(reflectorRedundant{})
 	register(secretCommentValue{})
 }
 
@@ -86,27 +87,62 @@ func (reflectorMisplaced) Info() Info {
 }
 
 func (reflectorMisplaced) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	misplaced, _ := reflectorOnOwnMetadata(o)
+	if misplaced.Line == 0 {
+		return
+	}
+	misplaced.Message = fmt.Sprintf("%s has %d reflector annotation%s in metadata.annotations, where they do nothing: move them to spec.template.metadata.annotations",
+		o.Ref(), len(misplaced.Keys), words.Plural(len(misplaced.Keys)))
+	emit(misplaced)
+}
+
+// reflectorOnOwnMetadata splits the reflector annotations of a SealedSecret's
+// own metadata into those missing from (or different in) its template —
+// misplaced — and those the template repeats with the same value: redundant.
+func reflectorOnOwnMetadata(o *Object) (misplaced, redundant Finding) {
 	if o.Kind != sealedsecret.Kind {
 		return
 	}
-	anns := manifest.Path(o.Node, "metadata", "annotations")
-	var keys []string
-	var first *Finding
-	manifest.Pairs(anns, func(k, _ *yaml.Node) {
-		if strings.HasPrefix(k.Value, reflectorPrefix) {
-			keys = append(keys, k.Value)
-			if first == nil {
-				first = &Finding{Line: o.Doc.LineOf(k), Column: k.Column}
-			}
+	tmpl := manifest.Path(o.Node, "spec", "template", "metadata", "annotations")
+	manifest.Pairs(manifest.Path(o.Node, "metadata", "annotations"), func(k, v *yaml.Node) {
+		if !strings.HasPrefix(k.Value, reflectorPrefix) {
+			return
 		}
+		f := &misplaced
+		if tv := manifest.Field(tmpl, k.Value); tv != nil && manifest.Scalar(tv) == manifest.Scalar(v) {
+			f = &redundant
+		}
+		if f.Line == 0 {
+			f.Line, f.Column = o.Doc.LineOf(k), k.Column
+		}
+		f.Keys = append(f.Keys, k.Value)
 	})
-	if len(keys) == 0 {
+	return misplaced, redundant
+}
+
+// ReflectorRedundantID is the id of the reflector-redundant rule.
+const ReflectorRedundantID = "reflector-redundant"
+
+type reflectorRedundant struct{}
+
+func (reflectorRedundant) Info() Info {
+	return Info{
+		ID: ReflectorRedundantID, Severity: Warning,
+		Short: "Reflector annotations on a SealedSecret's own metadata repeat those of its template",
+		Help: "Reflector reads the annotations of the Secret the controller makes, which come from " +
+			"spec.template.metadata; copies of them on the SealedSecret's own metadata do nothing. " +
+			"Nothing is broken, but the copies mislead the next reader: remove them.",
+	}
+}
+
+func (reflectorRedundant) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	_, redundant := reflectorOnOwnMetadata(o)
+	if redundant.Line == 0 {
 		return
 	}
-	first.Keys = keys
-	first.Message = fmt.Sprintf("%s has %d reflector annotation%s in metadata.annotations, where they do nothing: move them to spec.template.metadata.annotations",
-		o.Ref(), len(keys), words.Plural(len(keys)))
-	emit(*first)
+	redundant.Message = fmt.Sprintf("%s repeats %d reflector annotation%s of spec.template.metadata in metadata.annotations, where they do nothing: remove the copies",
+		o.Ref(), len(redundant.Keys), words.Plural(len(redundant.Keys)))
+	emit(redundant)
 }
 
 // SecretCommentValueID is the id of the secret-comment-value rule.
