@@ -115,15 +115,29 @@ func KustomizationIn(root, rel string) (*Kustomization, error) {
 	return nil, nil
 }
 
-// EntryPath is the repo-relative folder a GitOps entry point deploys: a Flux
-// Kustomization's spec.path, an Argo CD Application's spec.source.path or
-// spec.sources[].path (an ApplicationSet's template likewise). ok is false for
-// anything else, and for paths that are templated or leave the repository.
-func EntryPaths(apiVersion, kind string, root *yaml.Node) []string {
+// Entry is a GitOps entry point: a folder it deploys, and the namespace it
+// sets on what it deploys — a Flux Kustomization's targetNamespace forces it
+// on every resource (like a kustomization's namespace:, outermost), an Argo
+// CD Application's destination.namespace is the default for resources that
+// name none.
+type Entry struct {
+	File      string // where the entry point is defined
+	Path      string // repo-relative, cleaned
+	Namespace string
+	Force     bool
+}
+
+// Entries reads the entry points an object defines: a Flux Kustomization's
+// spec.path, an Argo CD Application's spec.source.path or spec.sources[].path
+// (an ApplicationSet's template likewise). Templated paths and paths that
+// leave the repository are left out.
+func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 	var raw []string
+	var e Entry
 	switch {
 	case kind == "Kustomization" && strings.HasPrefix(apiVersion, "kustomize.toolkit.fluxcd.io/"):
 		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "path")))
+		e.Namespace, e.Force = manifest.Scalar(manifest.Path(root, "spec", "targetNamespace")), true
 	case (kind == "Application" || kind == "ApplicationSet") && strings.HasPrefix(apiVersion, "argoproj.io/"):
 		spec := manifest.Field(root, "spec")
 		if kind == "ApplicationSet" {
@@ -133,8 +147,12 @@ func EntryPaths(apiVersion, kind string, root *yaml.Node) []string {
 		for _, src := range manifest.Seq(manifest.Field(spec, "sources")) {
 			raw = append(raw, manifest.Scalar(manifest.Field(src, "path")))
 		}
+		e.Namespace = manifest.Scalar(manifest.Path(spec, "destination", "namespace"))
 	}
-	var out []string
+	if strings.ContainsAny(e.Namespace, "{}$") {
+		e.Namespace = "" // templated: unknown
+	}
+	var out []Entry
 	for _, p := range raw {
 		if p == "" || strings.ContainsAny(p, "{}$") {
 			continue
@@ -143,7 +161,13 @@ func EntryPaths(apiVersion, kind string, root *yaml.Node) []string {
 		if p == ".." || strings.HasPrefix(p, "../") {
 			continue
 		}
-		out = append(out, p)
+		e.File, e.Path = file, p
+		out = append(out, e)
 	}
 	return out
+}
+
+// under reports whether dir is the entry's folder or below it.
+func (e Entry) under(dir string) bool {
+	return e.Path == "." || dir == e.Path || strings.HasPrefix(dir, e.Path+"/")
 }

@@ -3,7 +3,6 @@ package gitops
 import (
 	"path"
 	"sort"
-	"strings"
 )
 
 // Unit is one build: a root kustomization with everything it pulls in, or one
@@ -25,15 +24,37 @@ type Membership struct {
 	Namespace, Prefix, Suffix string
 	NamespaceBy, RenameBy     *Kustomization
 	Kustomized                bool
+	// Default is the namespace of resources that name none and that nothing
+	// forces (an Argo CD Application's destination.namespace).
+	Default string
 }
 
 // NamespaceOf is the namespace a resource whose own namespace is own lands in
-// under this membership: the one kustomize forces, else its own; "" unknown.
+// under this membership: the one kustomize (or a Flux targetNamespace)
+// forces, else its own, else the entry point's default (Argo CD's
+// destination.namespace); "" unknown.
 func (m *Membership) NamespaceOf(own string) string {
-	if m != nil && m.Namespace != "" {
+	switch {
+	case m != nil && m.Namespace != "":
 		return m.Namespace
+	case own != "":
+		return own
+	case m != nil:
+		return m.Default
 	}
-	return own
+	return ""
+}
+
+// membership is what an entry point does to what it deploys: the
+// outermost namespace (Flux targetNamespace), or a default (Argo CD).
+func (e Entry) membership() Membership {
+	if e.Namespace == "" {
+		return Membership{}
+	}
+	if e.Force {
+		return Membership{Namespace: e.Namespace, NamespaceBy: &Kustomization{File: e.File, Namespace: e.Namespace}}
+	}
+	return Membership{Default: e.Namespace}
 }
 
 // Model is the repository's builds.
@@ -54,7 +75,7 @@ type Model struct {
 // what they reach is deployed: kustomizations and loose files under an entry
 // path; the rest (a retired archive/ folder) is in no unit, so it makes no
 // cross-file pair with live files.
-func Build(ks []*Kustomization, loose []string, envOf func(file string) string, entries []string) *Model {
+func Build(ks []*Kustomization, loose []string, envOf func(file string) string, entries []Entry) *Model {
 	m := &Model{patches: map[string]bool{}}
 	byDir := map[string]*Kustomization{}
 	for _, k := range ks {
@@ -71,17 +92,19 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			m.patches[p] = true
 		}
 	}
-	reached := func(dir string) bool {
-		if len(entries) == 0 {
-			return true
-		}
+	// entryOf is the entry point that deploys dir: the one with the deepest
+	// path above it; ok is false when entries exist and none reaches dir.
+	entryOf := func(dir string) (Entry, bool) {
+		var best Entry
+		found := false
 		for _, e := range entries {
-			if e == "." || dir == e || strings.HasPrefix(dir, e+"/") {
-				return true
+			if e.under(dir) && (!found || len(e.Path) > len(best.Path)) {
+				best, found = e, true
 			}
 		}
-		return false
+		return best, found || len(entries) == 0
 	}
+	reached := func(dir string) bool { _, ok := entryOf(dir); return ok }
 	inKustomize := map[string]bool{}
 	for _, k := range ks {
 		if included[k] || !reached(k.Dir) {
@@ -89,7 +112,8 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		}
 		u := &Unit{Name: k.File, Members: map[string][]*Membership{}}
 		budget := maxRenderings
-		walk(u, k, byDir, Membership{}, map[*Kustomization]bool{}, &budget)
+		e, _ := entryOf(k.Dir)
+		walk(u, k, byDir, e.membership(), map[*Kustomization]bool{}, &budget)
 		for f := range u.Members {
 			inKustomize[f] = true
 		}
@@ -114,7 +138,8 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			byEnv[name] = u
 			names = append(names, name)
 		}
-		u.add(file, Membership{})
+		e, _ := entryOf(path.Dir(file))
+		u.add(file, e.membership())
 	}
 	sort.Strings(names)
 	for _, n := range names {

@@ -28,7 +28,7 @@ type Index struct {
 	esoV1beta1 []location
 	// entries are the folders that GitOps entry points (Flux Kustomizations,
 	// Argo CD Applications) deploy.
-	entries []string
+	entries []gitops.Entry
 
 	// Build is the build model of the files above, made once every file is
 	// read (see build).
@@ -97,7 +97,7 @@ type facts struct {
 	ignores        []ignoreDoc
 	esoPins        []string
 	esoV1beta1     []location
-	entries        []string
+	entries        []gitops.Entry
 }
 
 func (ix *Index) add(f *facts) {
@@ -135,7 +135,7 @@ const reflectorReflects = "reflects"
 // collect extracts the facts of one object.
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
-	f.entries = append(f.entries, gitops.EntryPaths(o.APIVersion, o.Kind, o.Node)...)
+	f.entries = append(f.entries, gitops.Entries(o.File, o.APIVersion, o.Kind, o.Node)...)
 	if v := esoPin(o); v != "" {
 		f.esoPins = append(f.esoPins, v)
 	}
@@ -282,11 +282,13 @@ func (ix *Index) build(c *Context) {
 // deployed: the whole tree was read, and at least one of them holds a file of
 // this repository (entry points of other repositories' sources reach nothing
 // here, and must not make everything look undeployed).
-func (ix *Index) liveEntries(c *Context, loose []string) []string {
+func (ix *Index) liveEntries(c *Context, loose []string) []gitops.Entry {
 	if c.Partial || len(ix.entries) == 0 {
 		return nil
 	}
-	under := func(dir, e string) bool { return e == "." || dir == e || strings.HasPrefix(dir, e+"/") }
+	under := func(dir string, e gitops.Entry) bool {
+		return e.Path == "." || dir == e.Path || strings.HasPrefix(dir, e.Path+"/")
+	}
 	for _, e := range ix.entries {
 		for _, f := range loose {
 			if under(path.Dir(f), e) {

@@ -447,7 +447,7 @@ func (kustomizeBreaksSeal) CheckTree(c *Context, ix *Index, emit func(Finding)) 
 	seen := map[string]bool{}
 	for _, pl := range ix.placements(c) {
 		p := pl.p
-		if p.Via != "SealedSecret" || !p.HasCiphertext || !pl.m.Kustomized || p.Scope == sealedsecret.ClusterWide {
+		if p.Via != "SealedSecret" || !p.HasCiphertext || !pl.m.Kustomized && pl.m.NamespaceBy == nil || p.Scope == sealedsecret.ClusterWide {
 			continue
 		}
 		var msg string
