@@ -38,6 +38,7 @@ var (
 	valsRef  = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
 	onePass  = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
 	helmExpr = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
+	envVar   = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// Whatever is left of a value once its references are taken out still
 	// leaks when it holds a literal credential.
 	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)
@@ -125,6 +126,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(onePass)
 	cut(helmExpr)
 	cut(tplMask) // a masked template action
+	cut(envVar)
 	var m int
 	v, m = stripSubstitutions(v)
 	return v, n + m
@@ -203,9 +205,18 @@ type SecretValues struct {
 	FirstUnfilled                               *yaml.Node // key node of the first unfilled value
 }
 
+// argoCDPublicKeys are the keys of an Argo CD repository, repo-creds or
+// cluster Secret (label argocd.argoproj.io/secret-type) that name where and
+// what, not how to log in: a Secret holding only these is no leak.
+var argoCDPublicKeys = map[string]bool{"url": true, "name": true, "type": true, "project": true,
+	"server": true, "namespaces": true, "clusterResources": true, "enableOCI": true, "insecure": true,
+	"enableLfs": true, "proxy": true, "noProxy": true, "forceHttpBasicAuth": true, "shard": true,
+	"githubAppID": true, "githubAppInstallationID": true, "githubAppEnterpriseBaseUrl": true, "username": true}
+
 // ReadSecretValues judges every value of a Secret object.
 func ReadSecretValues(o *yaml.Node) SecretValues {
 	var sv SecretValues
+	argo := Scalar(Path(o, "metadata", "labels", "argocd.argoproj.io/secret-type")) != ""
 	ctx := ValueContext{AVP: KeyNode(Path(o, "metadata", "annotations"), AVPPathAnnotation) != nil}
 	seen := map[string]bool{}
 	for _, block := range []string{"stringData", "data"} {
@@ -213,7 +224,11 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 		for _, m := range Fields(o, block) {
 			Pairs(Resolve(m), func(k, v *yaml.Node) {
 				key := k.Value
-				switch Classify(v, ctx) {
+				kind := Classify(v, ctx)
+				if kind == PlainValue && argo && argoCDPublicKeys[key] {
+					kind = PublicValue // where a repository or cluster is, not how to log in
+				}
+				switch kind {
 				case PlainValue:
 					if !seen[key] {
 						sv.Plain = append(sv.Plain, key)
