@@ -35,6 +35,10 @@ type Config struct {
 	// MaxFileSize in bytes; a text file larger than this is not read and is a
 	// file-too-large finding.
 	MaxFileSize int64
+	// AllowComments names the other scanners whose allow comments are
+	// honoured: "gitleaks" (`gitleaks:allow`), "detect-secrets"
+	// (`pragma: allowlist secret`).
+	AllowComments []string
 	// ExternalStores are SecretStores and ClusterSecretStores that exist in
 	// the cluster without a manifest here (a chart or an operator makes them).
 	ExternalStores []ExternalStore
@@ -93,6 +97,7 @@ type file struct {
 	Allow        []Allow            `yaml:"allow"`
 	MaxFileSize  int64              `yaml:"maxFileSize"`
 	External     []ExternalStore    `yaml:"externalStores"`
+	AllowComment []string           `yaml:"allowComments"`
 }
 
 // Load reads the config at path. A missing file at the default location is not an
@@ -130,6 +135,7 @@ func Parse(data []byte) (*Config, error) {
 		Allow:          f.Allow,
 		MaxFileSize:    f.MaxFileSize,
 		ExternalStores: f.External,
+		AllowComments:  f.AllowComment,
 	}
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = DefaultMaxFileSize
@@ -142,6 +148,11 @@ func Parse(data []byte) (*Config, error) {
 		case "error", "warning", "off":
 		default:
 			return nil, fmt.Errorf("rules.%s: severity %q: want error, warning or off", id, sev)
+		}
+	}
+	for _, a := range c.AllowComments {
+		if AllowMarker(a) == "" {
+			return nil, fmt.Errorf("allowComments: %q: want gitleaks or detect-secrets", a)
 		}
 	}
 	for i, st := range c.ExternalStores {
@@ -301,4 +312,15 @@ func Weakened(base, head *Config, defaultOf func(rule string) string) []Weakenin
 		}
 	}
 	return out
+}
+
+// AllowMarker is the comment another scanner's users write to accept a line.
+func AllowMarker(scanner string) string {
+	switch scanner {
+	case "gitleaks":
+		return "gitleaks:allow"
+	case "detect-secrets":
+		return "pragma: allowlist secret"
+	}
+	return ""
 }

@@ -48,6 +48,7 @@ type jsonSummary struct {
 	Documents int           `json:"documents"`
 	Errors    int           `json:"errors"`
 	Warnings  int           `json:"warnings"`
+	Allowed   int           `json:"allowed,omitempty"`
 	Skipped   []jsonSkipped `json:"skipped,omitempty"`
 }
 
@@ -93,7 +94,7 @@ func JSON(w io.Writer, res *scan.Result) error {
 		Findings: jsonFindings(res.Findings),
 		Summary: jsonSummary{
 			Files: res.Files, Documents: res.Documents,
-			Errors: res.Count(scan.Error), Warnings: res.Count(scan.Warning),
+			Errors: res.Count(scan.Error), Warnings: res.Count(scan.Warning), Allowed: res.Allowed,
 			Skipped: jsonSkippedList(res.Skipped),
 		},
 	})

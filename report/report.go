@@ -44,10 +44,14 @@ func Write(w io.Writer, format string, res *scan.Result, opt Options) error {
 	return fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(Formats, ", "))
 }
 
-// summaryLine is "2 errors, 1 warning in 12 files (40 documents)".
+// summaryLine is "2 errors, 1 warning in 12 files (40 documents)", with
+// ", 3 allowed" when allow entries or comments accepted findings.
 func summaryLine(res *scan.Result) string {
 	errs, warns := res.Count(scan.Error), res.Count(scan.Warning)
 	where := fmt.Sprintf("in %d file%s (%d document%s)", res.Files, words.Plural(res.Files), res.Documents, words.Plural(res.Documents))
+	if res.Allowed > 0 {
+		where += fmt.Sprintf(", %d allowed", res.Allowed)
+	}
 	if len(res.Findings) == 0 {
 		return "no findings " + where
 	}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/secretguard/secretguard/certs"
@@ -62,6 +63,7 @@ type Result struct {
 	Files     int // files read
 	Documents int // non-empty YAML documents
 	Skipped   []source.Notice
+	Allowed   int // findings that allow entries or allow comments accepted
 }
 
 // Count returns the number of findings of a severity.
@@ -201,6 +203,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		res.Findings = kept
 	}
 	sortFindings(res.Findings)
+	res.Allowed = int(rs.allowed.Load())
 	return res, nil
 }
 
@@ -216,6 +219,8 @@ type ruleSet struct {
 	// engine holds the severities of the rules the engine emits itself, by
 	// id; absent when off.
 	engine map[string]Severity
+	// allowed counts the findings that allow entries and comments accepted.
+	allowed atomic.Int64
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
@@ -258,7 +263,8 @@ func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[
 	if f.Resource != nil {
 		ns, name = f.Resource.Namespace, f.Resource.Name
 	}
-	if c.Config.Allowed(f.Rule, f.File, ns, name) {
+	if f.AllowedByComment || c.Config.Allowed(f.Rule, f.File, ns, name) {
+		rs.allowed.Add(1)
 		return
 	}
 	*out = append(*out, f)

@@ -22,6 +22,9 @@ type Finding struct {
 	Message  string          `json:"message"`
 	Fixable  bool            `json:"fixable"`
 	Commits  []source.Commit `json:"commits,omitempty"`
+	// AllowedByComment is set by a rule for what another scanner's allow
+	// comment accepts (allowComments): counted as allowed, never reported.
+	AllowedByComment bool `json:"-"`
 }
 
 // Fingerprint identifies a finding across line shifts: rule, file, resource and

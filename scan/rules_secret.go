@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/sealedsecret"
@@ -50,6 +52,14 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 					o.Ref(), strings.Join(sv.Unfilled, ", "))})
 		}
 		return
+	}
+	if allowed := allowedKeys(c, o, sv.Plain); len(allowed) > 0 {
+		emit(Finding{AllowedByComment: true, Keys: allowed})
+		sv.Plain = without(sv.Plain, allowed)
+		if len(sv.Plain) == 0 {
+			return
+		}
+		sv.First = firstKey(o, sv.Plain)
 	}
 	sops := manifest.IsSOPS(o.Node)
 	msg := fmt.Sprintf("%s holds %d raw value%s (%s): seal it with `secretguard seal %s`",
@@ -205,3 +215,56 @@ func (secretCommentValue) CheckObject(c *Context, o *Object, emit func(Finding))
 var exampleName = regexp.MustCompile(`(?i)(^|[._-])(example|sample|template|tmpl)s?([._-]|$)`)
 
 func exampleFile(p string) bool { return exampleName.MatchString(path.Base(p)) }
+
+// allowedKeys are the keys whose line carries an allow comment of a scanner
+// the config names (allowComments): `password: x # gitleaks:allow`.
+func allowedKeys(c *Context, o *Object, keys []string) []string {
+	if len(c.Config.AllowComments) == 0 {
+		return nil
+	}
+	lines := strings.Split(string(o.Doc.Text), "\n")
+	var out []string
+	for _, k := range keys {
+		for _, block := range []string{"stringData", "data"} {
+			kn := manifest.KeyNode(manifest.Field(o.Node, block), k)
+			if kn == nil || kn.Line < 1 || kn.Line > len(lines) {
+				continue
+			}
+			line := lines[kn.Line-1]
+			hit := false
+			for _, a := range c.Config.AllowComments {
+				if m := config.AllowMarker(a); m != "" && strings.Contains(line, m) {
+					hit = true
+				}
+			}
+			if hit {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func without(xs, drop []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(drop, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// firstKey is the key node of the first of keys in the Secret's value blocks.
+func firstKey(o *Object, keys []string) *yaml.Node {
+	var first *yaml.Node
+	for _, block := range []string{"stringData", "data"} {
+		for _, k := range keys {
+			if kn := manifest.KeyNode(manifest.Field(o.Node, block), k); kn != nil && (first == nil || kn.Line < first.Line) {
+				first = kn
+			}
+		}
+	}
+	return first
+}
