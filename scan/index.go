@@ -29,6 +29,8 @@ type Index struct {
 	// entries are the folders that GitOps entry points (Flux Kustomizations,
 	// Argo CD Applications) deploy.
 	entries []gitops.Entry
+	// deletions are the `$patch: delete` patches.
+	deletions []deletion
 
 	// Build is the build model of the files above, made once every file is
 	// read (see build).
@@ -98,6 +100,15 @@ type facts struct {
 	esoPins        []string
 	esoV1beta1     []location
 	entries        []gitops.Entry
+	deletions      []deletion
+}
+
+// deletion is a `$patch: delete` of a resource: in a patch file, or inline in
+// a kustomization's patches. A build that applies it does not deploy that
+// resource.
+type deletion struct {
+	file           string // the patch file, or the kustomization
+	kind, ns, name string
 }
 
 func (ix *Index) add(f *facts) {
@@ -110,6 +121,7 @@ func (ix *Index) add(f *facts) {
 	ix.Kustomizations = append(ix.Kustomizations, f.kustomizations...)
 	ix.esoPins = append(ix.esoPins, f.esoPins...)
 	ix.entries = append(ix.entries, f.entries...)
+	ix.deletions = append(ix.deletions, f.deletions...)
 	ix.esoV1beta1 = append(ix.esoV1beta1, f.esoV1beta1...)
 	if len(f.ignores) > 0 {
 		if ix.ignores == nil {
@@ -136,6 +148,9 @@ const reflectorReflects = "reflects"
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
 	f.entries = append(f.entries, gitops.Entries(o.File, o.APIVersion, o.Kind, o.Node)...)
+	if manifest.IsDeletePatch(o.Node) {
+		f.deletions = append(f.deletions, deletion{file: o.File, kind: o.Kind, ns: o.Namespace, name: o.Name})
+	}
 	if v := esoPin(o); v != "" {
 		f.esoPins = append(f.esoPins, v)
 	}
@@ -239,6 +254,23 @@ func (f *facts) storeRefs(o *Object, place location) {
 
 func (f *facts) kustomization(o *Object, place location) {
 	k := gitops.ReadKustomization(o.File, o.Node)
+	// Inline strategic-merge patches that delete a resource.
+	for _, pt := range manifest.Seq(manifest.Field(o.Node, "patches")) {
+		text := manifest.Scalar(manifest.Field(pt, "patch"))
+		if !strings.Contains(text, "$patch") {
+			continue
+		}
+		for _, d := range manifest.Documents([]byte(text), false) {
+			if d.Blank() || d.Parse() != nil {
+				continue
+			}
+			if manifest.IsDeletePatch(d.Node) {
+				md := manifest.Field(d.Node, "metadata")
+				f.deletions = append(f.deletions, deletion{file: o.File, kind: manifest.Scalar(manifest.Field(d.Node, "kind")),
+					ns: manifest.Scalar(manifest.Field(md, "namespace")), name: manifest.Scalar(manifest.Field(md, "name"))})
+			}
+		}
+	}
 	dir := k.Dir
 	f.kustomizations = append(f.kustomizations, k)
 	// Every secretGenerator entry makes a Secret in this kustomization.

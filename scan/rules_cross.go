@@ -42,9 +42,19 @@ func (ix *Index) placements(c *Context) []placement {
 	}
 	out := []placement{}
 	for _, u := range ix.Build.Units {
+		// What this build deletes with `$patch: delete` it does not deploy.
+		var deleted []deletion
+		for _, d := range ix.deletions {
+			if _, ok := u.Members[d.file]; ok {
+				deleted = append(deleted, d)
+			}
+		}
 		for _, file := range u.Files {
 			for _, m := range u.Members[file] {
 				for _, p := range byFile[file] {
+					if deletedBy(deleted, p, m) {
+						continue
+					}
 					name := p.Name
 					if m.Kustomized && p.Via != "Certificate" && p.Via != "ExternalSecret" {
 						name = m.Prefix + name + m.Suffix
@@ -60,6 +70,20 @@ func (ix *Index) placements(c *Context) []placement {
 }
 
 func (pl placement) ref() string { return pl.ns + "/" + pl.name }
+
+// deletedBy reports whether one of a build's delete patches removes the
+// producer's resource (same kind and name; same namespace when both say).
+func deletedBy(dels []deletion, p *producer, m *gitops.Membership) bool {
+	for _, d := range dels {
+		if d.kind != p.Resource.Kind || d.name != p.Resource.Name {
+			continue
+		}
+		if ns := m.NamespaceOf(p.Resource.Namespace); d.ns == "" || ns == "" || d.ns == ns {
+			return true
+		}
+	}
+	return false
+}
 
 // Reflector semantics, from kubernetes-reflector's source (Annotations.cs,
 // MirroringPropertiesExtensions.cs): only "true"/"false" count, trimmed and in
