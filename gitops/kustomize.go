@@ -125,6 +125,9 @@ type Entry struct {
 	Path      string // repo-relative, cleaned
 	Namespace string
 	Force     bool
+	// Flat: an Argo CD directory source without directory.recurse applies
+	// the files of its folder only, not of its subfolders.
+	Flat bool
 }
 
 // Entries reads the entry points an object defines: a Flux Kustomization's
@@ -148,6 +151,7 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 			raw = append(raw, manifest.Scalar(manifest.Field(src, "path")))
 		}
 		e.Namespace = manifest.Scalar(manifest.Path(spec, "destination", "namespace"))
+		e.Flat = manifest.Scalar(manifest.Path(spec, "source", "directory", "recurse")) != "true"
 	}
 	if strings.ContainsAny(e.Namespace, "{}$") {
 		e.Namespace = "" // templated: unknown
@@ -169,5 +173,8 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 
 // under reports whether dir is the entry's folder or below it.
 func (e Entry) under(dir string) bool {
+	if e.Flat {
+		return dir == e.Path
+	}
 	return e.Path == "." || dir == e.Path || strings.HasPrefix(dir, e.Path+"/")
 }
