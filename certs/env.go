@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,9 +25,15 @@ type Envs struct {
 	// config: a file belongs to NAME when a directory of its path is NAME.
 	byDir bool
 
-	mu    sync.Mutex
-	certs map[string]certResult
+	mu       sync.Mutex
+	certs    map[string]certResult
+	unplaced []string
 }
+
+// Unplaced lists sealed-secrets certificates found outside certs/ whose
+// place names no environment: nothing checks or seals with them until the
+// config says which environment they serve.
+func (e *Envs) Unplaced() []string { return e.unplaced }
 
 type certResult struct {
 	all []*Cert
@@ -48,7 +55,9 @@ func Resolve(root string, cfg *config.Config) (*Envs, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if fi, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) || (serr == nil && !fi.IsDir()) {
-			return e, nil // no certs/ directory: no environments
+			// No certs/ directory: look for the controllers' certificates
+			// wherever the repository keeps them.
+			return e, e.discoverElsewhere(cfg)
 		}
 		return nil, fmt.Errorf("discover environments: %w", err)
 	}
@@ -61,6 +70,8 @@ func Resolve(root string, cfg *config.Config) (*Envs, error) {
 			name = de.Name() // certs/NAME/: every certificate of NAME
 		case ext != ".pem" && ext != ".crt":
 			continue
+		case notACertificate(filepath.Join(dir, de.Name())):
+			continue // a key or a CSR kept beside the certificates
 		}
 		if other, ok := seen[name]; ok {
 			return nil, fmt.Errorf("certs/: both %s and %s are environment %s: keep one (several certificates go in one file, or all in certs/%s/)", other, de.Name(), name, name)
@@ -255,4 +266,126 @@ func (e *Envs) configFor(rel string) string {
 		fmt.Fprintf(&b, "      paths: [%s]\n", strings.Join(quoted, ", "))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// envNames are the folder and file names that name an environment.
+var envNames = func() map[string]bool {
+	m := map[string]bool{"uat": true, "qa": true}
+	for _, g := range aliasGroups {
+		for _, n := range g {
+			m[n] = true
+		}
+	}
+	return m
+}()
+
+// genericCertNames say what a file is, not which cluster it serves.
+var genericCertNames = map[string]bool{"cert": true, "certs": true, "pub-cert": true, "public": true, "pub": true,
+	"tls": true, "ca": true, "sealed-secrets": true, "sealed-secret": true, "kubeseal": true, "controller": true}
+
+// skipDirs are never searched for certificates.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true}
+
+// maxCertSearch bounds the certificate search of a large monorepo.
+const maxCertSearch = 200000
+
+// discoverElsewhere finds sealed-secrets certificates outside certs/: a .pem
+// or .crt under a folder named sealed-secrets, or whose subject is the
+// controller's (O=sealed-secret); a chart's TLS certificates are neither. One
+// whose path names an environment (clusters/staging/…, sealed-secrets/
+// production.pem) is that environment's; the others are Unplaced.
+func (e *Envs) discoverElsewhere(cfg *config.Config) error {
+	byName := map[string][]string{}
+	dirNames := map[string]bool{}
+	var unnamed []string
+	seen := 0
+	err := filepath.WalkDir(e.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // an unreadable folder: the scan reports it
+		}
+		rel, _ := filepath.Rel(e.root, p)
+		rel = filepath.ToSlash(rel)
+		if seen++; seen > maxCertSearch {
+			return fs.SkipAll
+		}
+		if d.IsDir() {
+			if rel != "." && (skipDirs[d.Name()] || cfg != nil && cfg.Excluded(rel)) {
+				return fs.SkipDir
+			}
+			dirNames[d.Name()] = true
+			return nil
+		}
+		ext := path.Ext(rel)
+		if !d.Type().IsRegular() || ext != ".pem" && ext != ".crt" || cfg != nil && cfg.Excluded(rel) {
+			return nil
+		}
+		segs := strings.Split(strings.TrimSuffix(rel, ext), "/")
+		inSealed := false
+		for _, s := range segs[:len(segs)-1] {
+			inSealed = inSealed || s == "sealed-secrets" || s == "sealed-secret" || s == "kubeseal"
+		}
+		all, err := LoadAll("", p)
+		if err != nil {
+			return nil
+		}
+		// The controller's own certificates have an empty subject and issuer
+		// (kubeseal's test setups say O=sealed-secret); a TLS certificate
+		// always names something.
+		controller := false
+		for _, c := range all {
+			for _, o := range c.X509.Subject.Organization {
+				controller = controller || o == "sealed-secret"
+			}
+			controller = controller || len(c.X509.RawSubject) <= 2 && len(c.X509.RawIssuer) <= 2
+		}
+		if !inSealed && !controller {
+			return nil
+		}
+		name := ""
+		for _, s := range segs {
+			if envNames[s] {
+				name = s // the deepest segment that names an environment
+			}
+		}
+		if name == "" {
+			unnamed = append(unnamed, rel)
+			return nil
+		}
+		byName[name] = append(byName[name], rel)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("discover environments: %w", err)
+	}
+	// A certificate named after a folder of the repository serves the cluster
+	// that folder deploys (kubeseal/bands.pem and clusters/bands/).
+	for _, rel := range unnamed {
+		base := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+		if dirNames[base] && !genericCertNames[base] {
+			byName[base] = append(byName[base], rel)
+			continue
+		}
+		e.unplaced = append(e.unplaced, rel)
+	}
+	for name, files := range byName {
+		if len(files) > 1 {
+			sort.Strings(files)
+			return fmt.Errorf("environment %s: certificates at %s: keep one file (several certificates go in one file), or map them in .secretguard.yaml", name, strings.Join(files, ", "))
+		}
+		e.envs = append(e.envs, config.Environment{Name: name, Cert: files[0]})
+	}
+	sort.Slice(e.envs, func(i, j int) bool { return e.envs[i].Name < e.envs[j].Name })
+	sort.Strings(e.unplaced)
+	e.byDir = true
+	return nil
+}
+
+// notACertificate reports a PEM file that holds blocks but no certificate (a
+// private key, a CSR); an empty or unreadable file is left for Certs to judge.
+func notACertificate(p string) bool {
+	data, err := readBounded(p)
+	if err != nil {
+		return false
+	}
+	return bytes.Contains(data, []byte("-----BEGIN ")) && !bytes.Contains(data, []byte("-----BEGIN CERTIFICATE-----"))
 }

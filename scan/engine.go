@@ -152,6 +152,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		}
 		if r.read {
 			res.Files++
+			ix.files = append(ix.files, r.path)
 		}
 		res.Documents += r.documents
 		if r.skipped != nil {

@@ -31,6 +31,8 @@ type Index struct {
 	entries []gitops.Entry
 	// deletions are the `$patch: delete` patches.
 	deletions []deletion
+	// files are every file the scan read.
+	files []string
 
 	// Build is the build model of the files above, made once every file is
 	// read (see build).

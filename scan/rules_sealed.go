@@ -3,10 +3,12 @@ package scan
 import (
 	"crypto/rsa"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -17,6 +19,7 @@ func init() {
 	register(sealedInvalid{})
 	register(sealedScope{})
 	register(certExpiry{})
+	register(environmentUnchecked{})
 }
 
 // pathEnv returns the one environment a file belongs to, or "" when it belongs
@@ -253,5 +256,59 @@ func (sealedScope) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		}
 		emit(Finding{File: p.File, Line: p.Line, Column: p.Column, Resource: &p.Resource,
 			Message: fmt.Sprintf("%s is strict but records no namespace (metadata, template or kustomization): it unseals only in the namespace it was sealed for, which nothing here says", refOf(p.Resource))})
+	}
+}
+
+// EnvironmentUncheckedID is the id of the environment-unchecked rule.
+const EnvironmentUncheckedID = "environment-unchecked"
+
+type environmentUnchecked struct{}
+
+func (environmentUnchecked) Info() Info {
+	return Info{
+		ID: EnvironmentUncheckedID, Severity: Warning, WholeTree: true,
+		Short: "An environment's checks are silently off: its certificate cannot be used, or nothing maps to it",
+		Help: "The SealedSecret checks (env-mismatch, RSA sizes) and sealing need an environment's " +
+			"certificate and the paths that deploy to it. A certificate that is missing or unreadable, " +
+			"paths that match no file, or a sealed-secrets certificate whose place names no environment " +
+			"turn them off without a word: fix the path, or map the certificate in .secretguard.yaml.",
+	}
+}
+
+func (environmentUnchecked) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	if c.Envs == nil {
+		return
+	}
+	for _, cert := range c.Envs.Unplaced() {
+		emit(Finding{File: cert, Line: 1, Message: fmt.Sprintf(
+			"%s is a sealed-secrets certificate, but its place names no environment, so nothing is checked or sealed with it: map it in .secretguard.yaml (environments: NAME: {cert: %s, paths: [\"DIR/**\"]})", cert, cert)})
+	}
+	where := c.ConfigFile
+	if where == "" && c.Config.Path != "" {
+		where = config.FileName
+	}
+	for _, name := range c.Envs.Names() {
+		env, _ := c.Envs.Env(name)
+		file := env.Cert
+		if where != "" {
+			file = where
+		}
+		if _, err := c.Envs.Certs(name); err != nil {
+			emit(Finding{File: file, Line: 1, Message: fmt.Sprintf("environment %s is unchecked: %v", name, err)})
+			continue
+		}
+		if len(env.Paths) == 0 {
+			continue
+		}
+		matched := false
+		for _, f := range ix.files {
+			if m := c.Envs.ForPath(f); slices.Contains(m, name) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			emit(Finding{File: file, Line: 1, Message: fmt.Sprintf("environment %s is unchecked: its paths (%s) match no file of the repository", name, strings.Join(env.Paths, ", "))})
+		}
 	}
 }
