@@ -35,6 +35,17 @@ func (externalSecretAPIRemoved) Info() Info {
 
 const esoV1beta1 = "external-secrets.io/v1beta1"
 
+// CheckObject reports v1beta1 resources in history mode, where tree rules do
+// not run (blobs of many commits cannot be judged against one set of pins).
+func (externalSecretAPIRemoved) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if !c.History || o.APIVersion != esoV1beta1 {
+		return
+	}
+	k := manifest.KeyNode(o.Node, "apiVersion")
+	emit(Finding{Line: o.Doc.LineOf(k), Column: k.Column,
+		Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", o.Ref())})
+}
+
 // CheckTree reports v1beta1 resources, unless the repository pins the
 // operator to a version that still serves v1beta1 (before v0.17) everywhere it
 // installs it: there the advice to move to v1 would break it (v1 came in
