@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"regexp"
+	"strings"
 )
 
 // Helm chart templates are not YAML until rendered, but most of their text is:
@@ -59,4 +60,11 @@ func MaskTemplate(text []byte) ([]byte, bool) {
 		i = j - 1
 	}
 	return out, found
+}
+
+// InTemplatesDir reports a file under a folder named templates (a Helm
+// chart's): there a document with actions is a template even when it happens
+// to parse, as garbage (`name: {{ include … }}` reads as a mapping).
+func InTemplatesDir(p string) bool {
+	return strings.HasPrefix(p, "templates/") || strings.Contains(p, "/templates/")
 }

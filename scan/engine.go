@@ -352,7 +352,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		err := d.Parse()
-		if err != nil && bytes.Contains(d.Text, []byte("{{")) {
+		if bytes.Contains(d.Text, []byte("{{")) && (err != nil || manifest.InTemplatesDir(e.Path)) {
 			// A Helm template: parse it with its actions masked. What cannot
 			// be read even so is skipped whole.
 			if d.ParseTemplate() != nil {

@@ -100,12 +100,29 @@ func (e *Error) Error() string {
 
 // unparsable is the Error for a document that does not parse. Only a
 // manifest.ParseError's text is quoted: it is the one known to hold no value.
-func unparsable(file string, err error) error {
+func unparsable(file string, d *manifest.Document, err error) error {
+	if isTemplate(d.Text) {
+		return &TemplateError{File: file}
+	}
 	var pe *manifest.ParseError
 	if errors.As(err, &pe) {
 		return &Error{File: file, Line: pe.Line, Msg: "does not parse (" + pe.Msg + "); file left untouched"}
 	}
 	return &Error{File: file, Msg: "does not parse; file left untouched"}
+}
+
+// TemplateError is a file of Go or Jinja2 templates (a Helm chart's
+// templates/): not YAML until rendered, so never rewritten. It is a skip, not
+// a failure; scan reports literal values in it.
+type TemplateError struct{ File string }
+
+func (e *TemplateError) Error() string {
+	return e.File + ": a template (Helm, Jinja2): seal never rewrites one; move literal values out of it by hand"
+}
+
+// isTemplate reports Go template actions or Jinja2 tags in a document.
+func isTemplate(text []byte) bool {
+	return bytes.Contains(text, []byte("{{")) || bytes.Contains(text, []byte("{%"))
 }
 
 type rawDoc struct {
@@ -133,7 +150,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			continue
 		}
 		if err := d.Parse(); err != nil {
-			return nil, unparsable(file, err)
+			return nil, unparsable(file, d, err)
 		}
 		root := d.Node
 		kind := manifest.Scalar(manifest.Field(root, "kind"))
@@ -156,6 +173,11 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			continue
 		}
 		if sv, ok := manifest.RawSecret(root); ok {
+			if manifest.InTemplatesDir(file) && isTemplate(d.Text) {
+				// A chart template that happens to parse reads as garbage (an
+				// action becomes a mapping): never rewrite it.
+				return nil, &TemplateError{File: file}
+			}
 			raws = append(raws, rawDoc{doc: d, values: sv})
 		}
 	}
@@ -167,7 +189,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 	for _, d := range docs {
 		if d.Node == nil && !d.Blank() {
 			if err := d.Parse(); err != nil {
-				return nil, unparsable(file, err)
+				return nil, unparsable(file, d, err)
 			}
 		}
 	}

@@ -149,7 +149,11 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 		pick.Target, write,
 		func(o transform.Outcome) error {
 			var tooLarge *source.TooLargeError
+			var tmpl *transform.TemplateError
 			switch {
+			case errors.As(o.Err, &tmpl):
+				fmt.Fprintf(errOut, "secretguard: %s: skipped, a template (seal never rewrites one)\n", words.OneLine(o.Path))
+				return nil
 			case errors.As(o.Err, &tooLarge):
 				fmt.Fprintf(errOut, "secretguard: %s: skipped, %s\n", words.OneLine(o.Path), words.OneLine(o.Err.Error()))
 				return nil
