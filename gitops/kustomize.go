@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/secretguard/secretguard/manifest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -128,6 +129,9 @@ type Entry struct {
 	// Flat: an Argo CD directory source without directory.recurse applies
 	// the files of its folder only, not of its subfolders.
 	Flat bool
+	// Include and Exclude are an Argo CD directory source's globs, matched
+	// against a file's path below Path.
+	Include, Exclude string
 }
 
 // Entries reads the entry points an object defines: a Flux Kustomization's
@@ -151,7 +155,9 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 			raw = append(raw, manifest.Scalar(manifest.Field(src, "path")))
 		}
 		e.Namespace = manifest.Scalar(manifest.Path(spec, "destination", "namespace"))
-		e.Flat = manifest.Scalar(manifest.Path(spec, "source", "directory", "recurse")) != "true"
+		dir := manifest.Path(spec, "source", "directory")
+		e.Flat = manifest.Scalar(manifest.Field(dir, "recurse")) != "true"
+		e.Include, e.Exclude = manifest.Scalar(manifest.Field(dir, "include")), manifest.Scalar(manifest.Field(dir, "exclude"))
 	}
 	if strings.ContainsAny(e.Namespace, "{}$") {
 		e.Namespace = "" // templated: unknown
@@ -169,6 +175,29 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// Applies reports whether the entry applies a loose file: under its folder,
+// and through its include/exclude globs.
+func (e Entry) Applies(file string) bool {
+	if !e.under(path.Dir(file)) {
+		return false
+	}
+	rel := strings.TrimPrefix(file, e.Path+"/")
+	if e.Path == "." {
+		rel = file
+	}
+	if e.Include != "" {
+		if ok, _ := doublestar.Match(e.Include, rel); !ok {
+			return false
+		}
+	}
+	if e.Exclude != "" {
+		if ok, _ := doublestar.Match(e.Exclude, rel); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // under reports whether dir is the entry's folder or below it.

@@ -128,6 +128,9 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		if _, ok := byDir[path.Dir(file)]; ok || !reached(path.Dir(file)) {
 			continue // not listed by its folder's kustomization, or reached by no entry point
 		}
+		if e, _ := entryOf(path.Dir(file)); len(entries) > 0 && !e.Applies(file) {
+			continue // left out by the entry point's include/exclude
+		}
 		name := "the whole tree"
 		if env := envOf(file); env != "" {
 			name = "environment " + env
