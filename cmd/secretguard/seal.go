@@ -91,6 +91,9 @@ func sealFiles(o sealOptions, s streams) error {
 		}
 		return findings
 	}
+	if o.Diff && changed > 0 {
+		return findings // like kubectl diff: 1 when the diff shows a change
+	}
 	return nil
 }
 
