@@ -41,6 +41,24 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 		if e.Secret != nil {
 			h.mask = masker(r.Old, e.Doc, e.Secret)
 		}
+		// Lines the edit keeps (a head comment above the Secret, comments
+		// after it) are context, not a removal and an addition.
+		same := func(i int, l string) bool {
+			if h.mask != nil {
+				if _, masked := h.mask(i); masked {
+					return false
+				}
+			}
+			return oldLines[i] == l
+		}
+		for h.oldStart < h.oldEnd && len(h.newText) > 0 && same(h.oldStart, h.newText[0]) {
+			h.oldStart++
+			h.newText = h.newText[1:]
+		}
+		for h.oldEnd > h.oldStart && len(h.newText) > 0 && same(h.oldEnd-1, h.newText[len(h.newText)-1]) {
+			h.oldEnd--
+			h.newText = h.newText[:len(h.newText)-1]
+		}
 		hunks = append(hunks, h)
 	}
 	fmt.Fprintf(w, "--- a/%s\n+++ b/%s\n", file, file)
