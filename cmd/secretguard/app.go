@@ -50,6 +50,15 @@ var findings = &exitError{code: 1}
 // every command is tested in-process.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
+	if len(args) > 1 {
+		switch args[1] {
+		case "help", "h": // as `--help` says they exist: `help [COMMAND]`
+			args = append(append([]string{args[0]}, args[2:]...), "--help")
+		case "--version", "-v":
+			fmt.Fprintf(stdout, "secretguard %s\n", version)
+			return 0
+		}
+	}
 	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && app.Command(args[1]) == nil {
 		fmt.Fprintf(stderr, "secretguard: unknown command %q (see secretguard --help)\n", args[1])
 		return 2

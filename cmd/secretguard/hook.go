@@ -78,11 +78,12 @@ func installHook(p string, force bool, s streams) error {
 	self, _ := os.Executable()
 	script := fmt.Sprintf(`#!/bin/sh
 %s, written by `+"`secretguard install-hook`"+`.
-# It scans what is staged (what the commit records). Skip it once with
+# It scans what is staged (what the commit records), silent when all is
+# well. Skip it once with
 # `+"`git commit --no-verify`"+`.
 sg=secretguard
 command -v secretguard >/dev/null 2>&1 || sg=%q
-exec "$sg" scan --staged --no-color
+exec "$sg" scan --staged --no-color --quiet
 `, hookMarker, self)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return failure(err)
