@@ -205,5 +205,25 @@ func (e Entry) under(dir string) bool {
 	if e.Flat {
 		return dir == e.Path
 	}
+	return e.contains(dir)
+}
+
+// contains reports whether dir is the entry's folder or any folder below it.
+func (e Entry) contains(dir string) bool {
 	return e.Path == "." || dir == e.Path || strings.HasPrefix(dir, e.Path+"/")
+}
+
+// Live returns the entry points when they decide what is deployed: at least
+// one of them holds one of dirs (the folders of this repository's files of
+// interest). Entry points of other repositories' sources reach nothing here
+// and must not make everything look undeployed.
+func Live(entries []Entry, dirs []string) []Entry {
+	for _, e := range entries {
+		for _, d := range dirs {
+			if e.contains(d) {
+				return entries
+			}
+		}
+	}
+	return nil
 }

@@ -104,15 +104,14 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		}
 		return best, found || len(entries) == 0
 	}
-	reached := func(dir string) bool { _, ok := entryOf(dir); return ok }
 	inKustomize := map[string]bool{}
 	for _, k := range ks {
-		if included[k] || !reached(k.Dir) {
+		e, reached := entryOf(k.Dir)
+		if included[k] || !reached {
 			continue
 		}
 		u := &Unit{Name: k.File, Members: map[string][]*Membership{}}
 		budget := maxRenderings
-		e, _ := entryOf(k.Dir)
 		walk(u, k, byDir, e.membership(), map[*Kustomization]bool{}, &budget)
 		for f := range u.Members {
 			inKustomize[f] = true
@@ -125,11 +124,11 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		if inKustomize[file] || m.patches[file] {
 			continue
 		}
-		if _, ok := byDir[path.Dir(file)]; ok || !reached(path.Dir(file)) {
-			continue // not listed by its folder's kustomization, or reached by no entry point
-		}
-		if e, _ := entryOf(path.Dir(file)); len(entries) > 0 && !e.Applies(file) {
-			continue // left out by the entry point's include/exclude
+		e, reached := entryOf(path.Dir(file))
+		if _, listed := byDir[path.Dir(file)]; listed || !reached || len(entries) > 0 && !e.Applies(file) {
+			// Not listed by its folder's kustomization, reached by no entry
+			// point, or left out by its include/exclude.
+			continue
 		}
 		name := "the whole tree"
 		if env := envOf(file); env != "" {
@@ -141,7 +140,6 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			byEnv[name] = u
 			names = append(names, name)
 		}
-		e, _ := entryOf(path.Dir(file))
 		u.add(file, e.membership())
 	}
 	sort.Strings(names)

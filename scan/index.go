@@ -313,27 +313,17 @@ func (ix *Index) build(c *Context) {
 }
 
 // liveEntries are the entry points' folders, when they decide what is
-// deployed: the whole tree was read, and at least one of them holds a file of
-// this repository (entry points of other repositories' sources reach nothing
-// here, and must not make everything look undeployed).
+// deployed: the whole tree was read, and one of them reaches a file here.
 func (ix *Index) liveEntries(c *Context, loose []string) []gitops.Entry {
 	if c.Partial || len(ix.entries) == 0 {
 		return nil
 	}
-	under := func(dir string, e gitops.Entry) bool {
-		return e.Path == "." || dir == e.Path || strings.HasPrefix(dir, e.Path+"/")
+	dirs := make([]string, 0, len(loose)+len(ix.Kustomizations))
+	for _, f := range loose {
+		dirs = append(dirs, path.Dir(f))
 	}
-	for _, e := range ix.entries {
-		for _, f := range loose {
-			if under(path.Dir(f), e) {
-				return ix.entries
-			}
-		}
-		for _, k := range ix.Kustomizations {
-			if under(k.Dir, e) {
-				return ix.entries
-			}
-		}
+	for _, k := range ix.Kustomizations {
+		dirs = append(dirs, k.Dir)
 	}
-	return nil
+	return gitops.Live(ix.entries, dirs)
 }
