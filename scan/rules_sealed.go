@@ -3,7 +3,6 @@ package scan
 import (
 	"crypto/rsa"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -287,6 +286,17 @@ func (environmentUnchecked) CheckTree(c *Context, ix *Index, emit func(Finding))
 	if where == "" && c.Config.Path != "" {
 		where = config.FileName
 	}
+	// Which environments some file maps to: one pass over the files (a
+	// pass per environment would match every glob once per environment).
+	mapped := map[string]bool{}
+	for _, f := range ix.files {
+		if len(mapped) == len(c.Envs.Names()) {
+			break
+		}
+		for _, name := range c.Envs.ForPath(f) {
+			mapped[name] = true
+		}
+	}
 	for _, name := range c.Envs.Names() {
 		env, _ := c.Envs.Env(name)
 		file := env.Cert
@@ -300,14 +310,7 @@ func (environmentUnchecked) CheckTree(c *Context, ix *Index, emit func(Finding))
 		if len(env.Paths) == 0 {
 			continue
 		}
-		matched := false
-		for _, f := range ix.files {
-			if m := c.Envs.ForPath(f); slices.Contains(m, name) {
-				matched = true
-				break
-			}
-		}
-		if !matched {
+		if !mapped[name] {
 			emit(Finding{File: file, Line: 1, Message: fmt.Sprintf("environment %s is unchecked: its paths (%s) match no file of the repository", name, strings.Join(env.Paths, ", "))})
 		}
 	}
