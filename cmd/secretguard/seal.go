@@ -28,7 +28,7 @@ func sealCommand() *cli.Command {
 		Flags: []cli.Flag{
 			configFlag, noColorFlag, quietFlag,
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
-			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes"},
+			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
 			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME`, whatever the paths say"},
 			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
