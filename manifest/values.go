@@ -25,6 +25,7 @@ const (
 	PlaceholderValue                  // a reference filled in at deploy time: ${VAR}, Helm actions, argocd-vault-plugin, vals, 1Password
 	UnfilledValue                     // an obvious placeholder for a person to fill in: CHANGEME, <your-token>
 	PublicValue                       // public material only: certificates, public keys
+	ConfigValue                       // configuration (YAML, JSON) with no credential in it: an Alertmanager config
 )
 
 // AVPPathAnnotation makes argocd-vault-plugin fill `<KEY>` placeholders of a
@@ -95,6 +96,14 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	}
 	if isPublic(v) {
 		return PublicValue
+	}
+	if found, ok := ConfigCredential(v, ctx); ok {
+		// Configuration an operator reads from a Secret is judged by what
+		// its fields hold, each on its own.
+		if found {
+			return PlainValue
+		}
+		return ConfigValue
 	}
 	rest, refs := stripReferences(v, ctx)
 	rest = strings.TrimSpace(rest)
@@ -200,9 +209,9 @@ func isPublic(v string) bool {
 // SecretValues lists the keys of a Secret that carry a value, by kind, reading
 // every `data` and `stringData` block (duplicates too).
 type SecretValues struct {
-	Plain, SOPS, Placeholders, Unfilled, Public []string
-	First                                       *yaml.Node // key node of the first plain value
-	FirstUnfilled                               *yaml.Node // key node of the first unfilled value
+	Plain, SOPS, Placeholders, Unfilled, Public, Config []string
+	First                                               *yaml.Node // key node of the first plain value
+	FirstUnfilled                                       *yaml.Node // key node of the first unfilled value
 }
 
 // argoCDPublicKeys are the keys of an Argo CD repository, repo-creds or
@@ -248,6 +257,8 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 					}
 				case PublicValue:
 					sv.Public = append(sv.Public, key)
+				case ConfigValue:
+					sv.Config = append(sv.Config, key)
 				}
 			})
 		}

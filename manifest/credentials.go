@@ -1,0 +1,250 @@
+package manifest
+
+import (
+	"math"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// What says "credential". Operators force configuration into Secrets (an
+// Alertmanager config, Prometheus' additional scrape configs): such a value is
+// a leak only when something in it is a credential, which this file judges by
+// the names of its keys, the shapes of its values and the URLs it holds.
+
+// credentialWords are the last words of a key that holds a credential:
+// smtp_auth_password, client_secret, bot_token, authorization.credentials.
+var credentialWords = map[string]bool{"password": true, "passwd": true, "pass": true, "passphrase": true,
+	"pwd": true, "secret": true, "token": true, "apikey": true, "credential": true, "credentials": true}
+
+// keyQualifiers make a key ending in "key" a credential (api_key, routing_key,
+// accessKey); other keys (sort_key, label_key) name something else.
+var keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "service": true,
+	"routing": true, "user": true, "auth": true, "signing": true, "encryption": true, "master": true,
+	"license": true, "client": true, "app": true, "integration": true, "account": true, "shared": true,
+	"ssh": true, "gpg": true, "deploy": true, "session": true, "hmac": true, "jwt": true, "webhook": true}
+
+// keyWords splits a key into lowercase words: smtp_auth_password,
+// clientSecret, bearer-token.file.
+func keyWords(key string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	prev := rune(0)
+	for _, r := range key {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && unicode.IsLower(prev):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+		prev = r
+	}
+	flush()
+	return words
+}
+
+// CredentialKey reports a key whose name says it holds a credential. Keys
+// that hold a path to one (password_file), a reference to one (secretRef,
+// existingSecret, secretName) or a setting about one (token_ttl) do not.
+func CredentialKey(key string) bool {
+	w := keyWords(key)
+	if len(w) == 0 {
+		return false
+	}
+	if w[0] == "existing" {
+		return false // existingSecret names a Secret
+	}
+	last := w[len(w)-1]
+	if credentialWords[last] {
+		return true
+	}
+	if last == "auth" && len(w) == 1 {
+		return true // a docker config's "auth": base64 user:password
+	}
+	if last == "key" && len(w) > 1 {
+		return keyQualifiers[w[len(w)-2]]
+	}
+	return false
+}
+
+var (
+	// Credentials that are unambiguous by their shape, wherever they are.
+	tokenShape = regexp.MustCompile(`\b(?:AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[0-9A-Za-z]{24,}|AIza[0-9A-Za-z_\-]{35})\b`)
+	privateKey = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)
+	// Webhook URLs whose path is the credential.
+	webhookURL = regexp.MustCompile(`(?i)^https?://(?:hooks\.slack\.com/(?:services|workflows)/|(?:[a-z0-9-]+\.)?discord(?:app)?\.com/api/webhooks/|[a-z0-9-]+\.webhook\.office\.com/|outlook\.office(?:365)?\.com/webhook|api\.telegram\.org/bot|hooks\.zapier\.com/)`)
+	cryptHash  = regexp.MustCompile(`^\$(?:2[abxy]?|5|6|apr1|y|argon2(?:id|i|d)?)\$`)
+	uuidShape  = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	randomish  = regexp.MustCompile(`^[A-Za-z0-9+/=_\-.~]{20,}$`)
+	alnumRun   = regexp.MustCompile(`[A-Za-z0-9]+`)
+)
+
+// ConfigCredential reports whether a configuration value — YAML or JSON text
+// such as an Alertmanager config — holds a credential, and whether it is
+// configuration at all. Text that is not a structured document is not judged
+// here (ok is false).
+func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
+	t := strings.TrimSpace(text)
+	if !strings.Contains(t, "\n") && !strings.HasPrefix(t, "{") && !strings.HasPrefix(t, "[") {
+		return false, false
+	}
+	n, err := yaml.Parse(t)
+	if err != nil || n == nil || n.YNode() == nil {
+		return false, false
+	}
+	root := Resolve(n.YNode())
+	if root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode || !structured(root) {
+		return false, false
+	}
+	seen := map[*yaml.Node]bool{}
+	var walk func(key string, v *yaml.Node) bool
+	walk = func(key string, v *yaml.Node) bool {
+		v = Resolve(v)
+		if v == nil || seen[v] {
+			return false
+		}
+		seen[v] = true
+		switch v.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				if walk(v.Content[i].Value, v.Content[i+1]) {
+					return true
+				}
+			}
+		case yaml.SequenceNode:
+			for _, c := range v.Content {
+				if walk(key, c) {
+					return true
+				}
+			}
+		case yaml.ScalarNode:
+			return CredentialValue(key, v, ctx)
+		}
+		return false
+	}
+	return walk("", root), true
+}
+
+// structured is a mapping or list that nests: configuration, not a one-line
+// `password: x` or a list of words.
+func structured(n *yaml.Node) bool {
+	for _, c := range n.Content {
+		if c = Resolve(c); c != nil && (c.Kind == yaml.MappingNode || c.Kind == yaml.SequenceNode) {
+			return true
+		}
+	}
+	return false
+}
+
+// CredentialValue judges one scalar of configuration under its key: a literal
+// under a credential key, a URL that carries one, a credential by its shape,
+// or a long random string.
+func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
+	s := strings.TrimSpace(v.Value)
+	if s == "" || v.Tag == "!!null" || v.Tag == "!!bool" {
+		return false
+	}
+	if privateKey.MatchString(s) || tokenShape.MatchString(s) {
+		return true
+	}
+	switch ClassifyText(s, ctx) {
+	case PlaceholderValue, UnfilledValue, PublicValue, NoValue, SOPSValue, ConfigValue:
+		return false
+	}
+	if cryptHash.MatchString(s) {
+		return true // an htpasswd or shadow hash: guessable offline
+	}
+	if strings.Contains(s, "://") {
+		return urlCredential(s)
+	}
+	if CredentialKey(key) {
+		return !strings.HasPrefix(s, "/") // a path to the credential is no credential
+	}
+	return randomString(s)
+}
+
+// urlCredential reports a URL that carries a credential: a password in its
+// user-info, a webhook whose path is the secret, or a credential parameter.
+func urlCredential(s string) bool {
+	if urlPassword.MatchString(s) || webhookURL.MatchString(s) {
+		return true
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	for k, vs := range u.Query() {
+		if (CredentialKey(k) || strings.EqualFold(k, "key") || strings.EqualFold(k, "sig")) && len(vs) > 0 && vs[0] != "" {
+			return true
+		}
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if randomString(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// randomString is a long string of random-looking characters: a generated
+// token that no key name announces. It needs one long run of letters and
+// digits, mixed case or hex: UUIDs are identifiers, and words, hostnames and
+// versions joined by dots and dashes are not random.
+func randomString(s string) bool {
+	if len(s) < 20 || !randomish.MatchString(s) || uuidShape.MatchString(s) {
+		return false
+	}
+	run := ""
+	for _, r := range alnumRun.FindAllString(s, -1) {
+		if len(r) > len(run) {
+			run = r
+		}
+	}
+	if len(run) < 16 {
+		return false
+	}
+	var upper, lower, digits, hex int
+	for _, r := range run {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r >= 'A' && r <= 'Z':
+			upper++
+		default:
+			lower++
+			if r <= 'f' {
+				hex++
+			}
+		}
+	}
+	mixed := upper > 0 && lower > 0 && digits > 0
+	hexToken := upper == 0 && digits > 0 && hex == lower && len(run) >= 32
+	return (mixed || hexToken) && entropy(run) >= 3.5
+}
+
+// entropy is the Shannon entropy of s in bits per character.
+func entropy(s string) float64 {
+	counts := map[rune]float64{}
+	for _, r := range s {
+		counts[r]++
+	}
+	n := float64(len([]rune(s)))
+	h := 0.0
+	for _, c := range counts {
+		p := c / n
+		h -= p * math.Log2(p)
+	}
+	return h
+}
