@@ -28,6 +28,7 @@ type Envs struct {
 	mu       sync.Mutex
 	certs    map[string]certResult
 	unplaced []string
+	aliased  map[string]string // folder name → environment it was taken for
 }
 
 // Unplaced lists sealed-secrets certificates found outside certs/ whose
@@ -113,7 +114,12 @@ func (e *Envs) ForPath(rel string) []string {
 	for _, env := range e.envs {
 		if e.byDir {
 			for _, d := range dirs {
-				if d == env.Name || e.alias(d) == env.Name {
+				if d == env.Name {
+					out = append(out, env.Name)
+					break
+				}
+				if e.alias(d) == env.Name {
+					e.noteAlias(d, env.Name)
 					out = append(out, env.Name)
 					break
 				}
@@ -127,6 +133,29 @@ func (e *Envs) ForPath(rel string) []string {
 			}
 		}
 	}
+	return out
+}
+
+func (e *Envs) noteAlias(dir, env string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.aliased == nil {
+		e.aliased = map[string]string{}
+	}
+	e.aliased[dir] = env
+}
+
+// Aliases says, once per folder name, which folder names were taken for an
+// environment as a common alias of its name (production for prod), so that
+// a user sees the mapping that zero-config chose and how to change it.
+func (e *Envs) Aliases() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for dir, env := range e.aliased {
+		out = append(out, fmt.Sprintf("folders named %s are environment %s (a common name for it); map them otherwise with environments: in .secretguard.yaml", dir, env))
+	}
+	sort.Strings(out)
 	return out
 }
 

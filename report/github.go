@@ -72,6 +72,9 @@ func StepSummary(w io.Writer, res *scan.Result) error {
 		}
 		b.WriteString("\n")
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(&b, "Note: %s\n\n", cell(n))
+	}
 	fs := append([]scan.Finding(nil), res.Findings...)
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity.Rank() > fs[j].Severity.Rank() })
 	if len(fs) > 0 {

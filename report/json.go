@@ -50,6 +50,7 @@ type jsonSummary struct {
 	Warnings  int           `json:"warnings"`
 	Allowed   int           `json:"allowed,omitempty"`
 	Skipped   []jsonSkipped `json:"skipped,omitempty"`
+	Notes     []string      `json:"notes,omitempty"`
 }
 
 type jsonSkipped struct {
@@ -96,6 +97,7 @@ func JSON(w io.Writer, res *scan.Result) error {
 			Files: res.Files, Documents: res.Documents,
 			Errors: res.Count(scan.Error), Warnings: res.Count(scan.Warning), Allowed: res.Allowed,
 			Skipped: jsonSkippedList(res.Skipped),
+			Notes:   res.Notes,
 		},
 	})
 }

@@ -21,7 +21,7 @@ const (
 //	FILE:LINE:COL: SEVERITY RULE: MESSAGE
 //	    in COMMIT (DATE) PATH        (history findings)
 //
-// then the skipped files and a summary line (both left out with Quiet).
+// then the skipped files, notes and a summary line (both left out with Quiet).
 // Messages already name the resource and keys; every line is kept to one line
 // and free of control characters whatever the file names hold.
 func Text(w io.Writer, res *scan.Result, opt Options) error {
@@ -48,6 +48,9 @@ func Text(w io.Writer, res *scan.Result, opt Options) error {
 	if !opt.Quiet {
 		for _, s := range res.Skipped {
 			fmt.Fprintf(b, "skipped %s: %s\n", words.OneLine(s.Path), words.OneLine(s.Reason))
+		}
+		for _, n := range res.Notes {
+			fmt.Fprintf(b, "note: %s\n", words.OneLine(n))
 		}
 		fmt.Fprintln(b, summaryLine(res))
 	}

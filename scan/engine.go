@@ -63,7 +63,8 @@ type Result struct {
 	Files     int // files read
 	Documents int // non-empty YAML documents
 	Skipped   []source.Notice
-	Allowed   int // findings that allow entries or allow comments accepted
+	Allowed   int      // findings that allow entries or allow comments accepted
+	Notes     []string // what the scan chose for the user, said once (an environment alias)
 }
 
 // Count returns the number of findings of a severity.
@@ -205,6 +206,9 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 	}
 	sortFindings(res.Findings)
 	res.Allowed = int(rs.allowed.Load())
+	if c.Envs != nil {
+		res.Notes = c.Envs.Aliases()
+	}
 	return res, nil
 }
 

@@ -77,6 +77,9 @@ func TestCases(t *testing.T) {
 				}
 				got.WriteString("\n")
 			}
+			for _, n := range res.Notes {
+				fmt.Fprintf(&got, "note: %s\n", n)
+			}
 			if strings.TrimSpace(got.String()) != strings.TrimSpace(want) {
 				t.Errorf("findings:\n%s\nwant:\n%s", got.String(), want)
 				for _, f := range res.Findings {
