@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -42,8 +43,9 @@ type Config struct {
 	// ExternalStores are SecretStores and ClusterSecretStores that exist in
 	// the cluster without a manifest here (a chart or an operator makes them).
 	ExternalStores []ExternalStore
-	// Lines are the file lines of entries, for findings about the config
-	// itself: "rules.ID", "allow[N]", "exclude[N]".
+	// Lines are the file lines of entries, by path, for findings and errors
+	// about the config itself: "rules.ID", "allow[N]", "exclude[N]",
+	// "environments.NAME.paths[0]".
 	Lines map[string]int
 }
 
@@ -101,7 +103,8 @@ type file struct {
 }
 
 // Load reads the config at path. A missing file at the default location is not an
-// error (explicit=false): the zero configuration applies.
+// error (explicit=false): the zero configuration applies. A file with mistakes
+// is an *Error that names the file and lists every mistake with its line.
 func Load(path string, explicit bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -112,23 +115,44 @@ func Load(path string, explicit bool) (*Config, error) {
 	}
 	c, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %s", path, strings.ReplaceAll(strings.ReplaceAll(err.Error(), " in type config.file", ""), "\n ", ""))
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.File = path
+			return nil, ce
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	c.Path = path
 	return c, nil
 }
 
 // Parse parses and validates configuration bytes. Unknown keys are errors: a typo
-// such as `exlude:` must not silently scan what the user meant to skip.
+// such as `exlude:` must not silently scan what the user meant to skip. Every
+// mistake is listed, each with its line (an *Error).
 func Parse(data []byte) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &Error{Problems: []Problem{{yamlErrorLine(err), "not YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}}
+	}
+	lines := map[string]int{}
+	var problems []Problem
+	if len(doc.Content) > 0 {
+		checkShape(doc.Content[0], reflect.TypeOf(file{}), "", lines, &problems)
+	}
+	if len(problems) > 0 {
+		sortProblems(problems)
+		return nil, &Error{Problems: problems}
+	}
 	var f file
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+		// The shape check lets nothing through that the decoder refuses;
+		// this is the backstop, in the decoder's words.
+		return nil, &Error{Problems: []Problem{{yamlErrorLine(err), strings.TrimPrefix(err.Error(), "yaml: ")}}}
 	}
 	c := &Config{
-		Lines:          entryLines(data),
+		Lines:          lines,
 		Scope:          f.Scope,
 		Exclude:        f.Exclude,
 		Rules:          f.Rules,
@@ -137,40 +161,44 @@ func Parse(data []byte) (*Config, error) {
 		ExternalStores: f.External,
 		AllowComments:  f.AllowComment,
 	}
+	bad := func(path, format string, a ...any) {
+		problems = append(problems, Problem{lines[path], path + ": " + fmt.Sprintf(format, a...)})
+	}
 	if c.MaxFileSize <= 0 {
 		c.MaxFileSize = DefaultMaxFileSize
 	}
 	if err := sealedsecret.CheckScope(c.Scope); err != nil {
-		return nil, err
+		problems = append(problems, Problem{lines["scope"], err.Error()})
 	}
 	for id, sev := range c.Rules {
 		switch sev {
 		case "error", "warning", "off":
 		default:
-			return nil, fmt.Errorf("rules.%s: severity %q: want error, warning or off", id, sev)
+			bad("rules."+id, "severity %q: want error, warning or off", sev)
 		}
 	}
-	for _, a := range c.AllowComments {
+	for i, a := range c.AllowComments {
 		if AllowMarker(a) == "" {
-			return nil, fmt.Errorf("allowComments: %q: want gitleaks or detect-secrets", a)
+			bad(fmt.Sprintf("allowComments[%d]", i), "%q: want gitleaks or detect-secrets", a)
 		}
 	}
 	for i, st := range c.ExternalStores {
 		if st.Kind != "SecretStore" && st.Kind != "ClusterSecretStore" || st.Name == "" {
-			return nil, fmt.Errorf("externalStores[%d]: want kind SecretStore or ClusterSecretStore and a name", i)
+			bad(fmt.Sprintf("externalStores[%d]", i), "want kind SecretStore or ClusterSecretStore and a name")
 		}
 	}
-	for _, g := range c.Exclude {
+	for i, g := range c.Exclude {
 		if !doublestar.ValidatePattern(g) {
-			return nil, fmt.Errorf("exclude: bad glob %q", g)
+			bad(fmt.Sprintf("exclude[%d]", i), "bad glob %q", g)
 		}
 	}
 	for i, a := range c.Allow {
+		at := fmt.Sprintf("allow[%d]", i)
 		if a.Rule == "" && a.Path == "" && a.Name == "" {
-			return nil, fmt.Errorf("allow[%d]: names no rule, path or name", i)
+			bad(at, "names no rule, path or name")
 		}
 		if a.Path != "" && !doublestar.ValidatePattern(a.Path) {
-			return nil, fmt.Errorf("allow[%d]: bad glob %q", i, a.Path)
+			bad(at, "bad glob %q", a.Path)
 		}
 	}
 	names := make([]string, 0, len(f.Environments))
@@ -180,19 +208,41 @@ func Parse(data []byte) (*Config, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		e := f.Environments[n]
+		at := "environments." + n
 		if e.Cert == "" {
-			return nil, fmt.Errorf("environments.%s: no cert", n)
+			bad(at, "no cert: name the certificate file (cert: certs/%s.pem)", n)
 		}
 		for _, g := range e.Paths {
 			if !doublestar.ValidatePattern(g) {
-				return nil, fmt.Errorf("environments.%s: bad glob %q", n, g)
+				bad(at, "bad glob %q", g)
 			}
 		}
 		c.Environments = append(c.Environments, Environment{
 			Name: n, Cert: filepath.ToSlash(e.Cert), Paths: e.Paths, Namespace: e.Namespace,
 		})
 	}
+	if len(problems) > 0 {
+		sortProblems(problems)
+		return nil, &Error{Problems: problems}
+	}
 	return c, nil
+}
+
+// yamlErrorLine is the line a YAML error names ("yaml: line 4: …"), or 0.
+func yamlErrorLine(err error) int {
+	s := err.Error()
+	i := strings.Index(s, "line ")
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range s[i+5:] {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
 }
 
 // Excluded reports whether a repo-relative slash path matches an exclude glob.
@@ -231,31 +281,6 @@ func (c *Config) Allowed(rule, rel, namespace, name string) bool {
 		return true
 	}
 	return false
-}
-
-// entryLines finds the lines of the entries that findings about the config
-// point at; the file decoded already, so a node tree is there to be had.
-func entryLines(data []byte) map[string]int {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return nil
-	}
-	root := doc.Content[0]
-	out := map[string]int{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		switch k.Value {
-		case "rules":
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				out["rules."+v.Content[j].Value] = v.Content[j].Line
-			}
-		case "allow", "exclude":
-			for j, it := range v.Content {
-				out[fmt.Sprintf("%s[%d]", k.Value, j)] = it.Line
-			}
-		}
-	}
-	return out
 }
 
 // Weakening is a change to the configuration that makes the gate let more

@@ -51,18 +51,26 @@ allow:
 }
 
 func TestParseErrors(t *testing.T) {
+	top := "allowed keys: environments, scope, exclude, rules, allow, maxFileSize, externalStores, allowComments"
 	for in, want := range map[string]string{
-		"exlude: [x]":                           "field exlude not found",
-		"scope: wide":                           `scope "wide"`,
-		"rules: {raw-secret: fatal}":            `severity "fatal"`,
-		"exclude: ['[']":                        "bad glob",
-		"allow: [{}]":                           "names no rule, path or name",
-		"environments: {prod: {paths: [a/**]}}": "environments.prod: no cert",
-		"environments: [a]":                     "cannot unmarshal",
+		"exlude: [x]":                           `line 1: unknown key "exlude" (did you mean exclude?); ` + top,
+		"scope: wide":                           `line 1: scope "wide": want strict, namespace-wide, cluster-wide`,
+		"rules: {raw-secret: fatal}":            `line 1: rules.raw-secret: severity "fatal": want error, warning or off`,
+		"exclude: ['[']":                        `line 1: exclude[0]: bad glob "["`,
+		"exclude: vendor/**":                    `line 1: exclude: want a list, such as ["vendor/**"], not "vendor/**"`,
+		"allow: [{}]":                           "line 1: allow[0]: names no rule, path or name",
+		"environments: {prod: {paths: [a/**]}}": "line 1: environments.prod: no cert: name the certificate file (cert: certs/prod.pem)",
+		"environments: [a]":                     "line 1: environments: want a mapping, not a list",
+		"maxFileSize: big":                      `line 1: maxFileSize: want a whole number of bytes, not "big"`,
+		"scope: [":                              "line 1: not YAML: line 1: did not find expected node content",
+		// Every mistake, in file order, each with its line and the keys allowed there.
+		"environments:\n  prod:\n    cert: certs/prod.pem\n    pahts: [\"apps/**\"]\nallow:\n  - rule: raw-secret\n  - pth: x\n": "" +
+			`line 4: environments.prod: unknown key "pahts" (did you mean paths?); allowed keys: cert, paths, namespace` + "\n" +
+			`line 7: allow[1]: unknown key "pth" (did you mean path?); allowed keys: rule, path, name`,
 	} {
 		_, err := Parse([]byte(in))
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: %v, want %q", in, err, want)
+		if err == nil || err.Error() != want {
+			t.Errorf("%q:\n got %v\nwant %s", in, err, want)
 		}
 	}
 	if c, err := Parse(nil); err != nil || len(c.Environments) != 0 {
@@ -82,6 +90,10 @@ func TestLoad(t *testing.T) {
 	os.WriteFile(p, []byte("scope: strict\n"), 0o644)
 	if c, err := Load(p, false); err != nil || c.Scope != "strict" || c.Path != p {
 		t.Errorf("Load: %+v %v", c, err)
+	}
+	os.WriteFile(p, []byte("scope: strict\nrules:\n  raw-secret: fatal\n"), 0o644)
+	if _, err := Load(p, false); err == nil || err.Error() != p+`:3: rules.raw-secret: severity "fatal": want error, warning or off` {
+		t.Errorf("Load names the file and line: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/internal/words"
 )
 
 // Severity of a finding.
@@ -98,26 +99,29 @@ func CheckConfig(cfg *config.Config) error {
 	for _, r := range Rules() {
 		ids = append(ids, r.Info().ID)
 	}
-	names := make([]string, 0, len(cfg.Rules))
+	noRule := func(at, id string) config.Problem {
+		msg := fmt.Sprintf("%s: no rule %q", at, id)
+		if near := words.Nearest(id, ids); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		return config.Problem{Line: cfg.Lines[at], Message: msg + "; rules: " + strings.Join(ids, ", ")}
+	}
+	var problems []config.Problem
 	for id := range cfg.Rules {
-		names = append(names, id)
-	}
-	sort.Strings(names)
-	where := "configuration"
-	if cfg.Path != "" {
-		where = "config " + cfg.Path
-	}
-	for _, id := range names {
 		if !known(id) {
-			return fmt.Errorf("%s: rules.%s: no such rule (rules: %s)", where, id, strings.Join(ids, ", "))
+			problems = append(problems, noRule("rules."+id, id))
 		}
 	}
 	for i, a := range cfg.Allow {
 		if a.Rule != "" && !known(a.Rule) {
-			return fmt.Errorf("%s: allow[%d].rule %q: no such rule (rules: %s)", where, i, a.Rule, strings.Join(ids, ", "))
+			problems = append(problems, noRule(fmt.Sprintf("allow[%d].rule", i), a.Rule))
 		}
 	}
-	return nil
+	if len(problems) == 0 {
+		return nil
+	}
+	sort.Slice(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	return &config.Error{File: cfg.Path, Problems: problems}
 }
 
 // DefaultSeverity is a rule's default severity; "error" for an id no rule has.

@@ -89,3 +89,46 @@ func Lines(s string) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// Nearest is the option a mistyped name most likely meant — one a few edits
+// away, or equal but for case — or "" when none is near enough to suggest.
+func Nearest(name string, options []string) string {
+	best, bestD := "", 0
+	limit := 1 + len(name)/4
+	for _, o := range options {
+		if strings.EqualFold(o, name) {
+			return o
+		}
+		if d := distance(strings.ToLower(name), strings.ToLower(o)); d <= limit && (best == "" || d < bestD) {
+			best, bestD = o, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of two strings, transpositions
+// counted as one edit (pahts → paths).
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

@@ -21,3 +21,15 @@ func TestWords(t *testing.T) {
 		t.Errorf("ErrText: %q", got)
 	}
 }
+
+func TestNearest(t *testing.T) {
+	opts := []string{"cert", "paths", "path", "namespace", "prod", "stage", "raw-secret"}
+	for in, want := range map[string]string{
+		"pahts": "paths", "pth": "path", "Cert": "cert", "namespce": "namespace", "prd": "prod",
+		"raw-secrets": "raw-secret", "zzz": "", "exclude": "",
+	} {
+		if got := Nearest(in, opts); got != want {
+			t.Errorf("Nearest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
