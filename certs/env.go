@@ -8,12 +8,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/internal/words"
 )
 
 // Envs maps repository paths to environments and loads their certificates on
@@ -92,6 +94,22 @@ func (e *Envs) Names() []string {
 		out[i] = env.Name
 	}
 	return out
+}
+
+// Suggest is the environment a mistyped or aliased name most likely meant
+// (staging for stage, prd for prod, prdo for prod), or "".
+func (e *Envs) Suggest(name string) string {
+	for _, g := range aliasGroups {
+		if !slices.Contains(g, name) {
+			continue
+		}
+		for _, env := range e.envs {
+			if slices.Contains(g, env.Name) {
+				return env.Name
+			}
+		}
+	}
+	return words.Nearest(name, e.Names())
 }
 
 // Env returns an environment by name.
@@ -213,6 +231,14 @@ func (e *Envs) Pick(rel string) (string, error) {
 	}
 }
 
+// didYouMean is " (did you mean NAME?)" for a name Suggest knows, else "".
+func (e *Envs) didYouMean(name string) string {
+	if s := e.Suggest(name); s != "" {
+		return fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return ""
+}
+
 // Cert is the certificate an environment seals with: the newest of its
 // certificates (see Newest). It does not check expiry: callers that seal call
 // Cert.Check, while scan reports expiry as a finding.
@@ -235,7 +261,7 @@ func (e *Envs) Certs(name string) ([]*Cert, error) {
 	}
 	env, ok := e.Env(name)
 	if !ok {
-		return nil, fmt.Errorf("no environment %q (known: %s)", name, strings.Join(e.Names(), ", "))
+		return nil, fmt.Errorf("no environment %q%s (known: %s)", name, e.didYouMean(name), strings.Join(e.Names(), ", "))
 	}
 	p := env.Cert
 	if !filepath.IsAbs(p) {

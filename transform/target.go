@@ -46,7 +46,11 @@ func NewPicker(root string, envs *certs.Envs, choice Choice, now time.Time) (*Pi
 			if known == "" {
 				known = "none"
 			}
-			return nil, &UsageError{fmt.Sprintf("--env %q: no such environment (known: %s)", choice.Env, known)}
+			hint := ""
+			if near := envs.Suggest(choice.Env); near != "" {
+				hint = fmt.Sprintf(" (did you mean %s?)", near)
+			}
+			return nil, &UsageError{fmt.Sprintf("--env %q: no such environment%s (known: %s)", choice.Env, hint, known)}
 		}
 	}
 	if choice.Cert != "" {

@@ -94,7 +94,10 @@ func Lines(s string) string {
 // away, or equal but for case — or "" when none is near enough to suggest.
 func Nearest(name string, options []string) string {
 	best, bestD := "", 0
-	limit := 1 + len(name)/4
+	limit := 1 // short names are a few letters from many others: "nope" is not "gone"
+	if len(name) >= 8 {
+		limit = 2
+	}
 	for _, o := range options {
 		if strings.EqualFold(o, name) {
 			return o

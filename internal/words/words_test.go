@@ -23,10 +23,10 @@ func TestWords(t *testing.T) {
 }
 
 func TestNearest(t *testing.T) {
-	opts := []string{"cert", "paths", "path", "namespace", "prod", "stage", "raw-secret"}
+	opts := []string{"done", "cert", "paths", "path", "namespace", "prod", "stage", "raw-secret"}
 	for in, want := range map[string]string{
 		"pahts": "paths", "pth": "path", "Cert": "cert", "namespce": "namespace", "prd": "prod",
-		"raw-secrets": "raw-secret", "zzz": "", "exclude": "",
+		"raw-secrets": "raw-secret", "zzz": "", "exclude": "", "nope": "", "gone": "done",
 	} {
 		if got := Nearest(in, opts); got != want {
 			t.Errorf("Nearest(%q) = %q, want %q", in, got, want)
