@@ -48,6 +48,10 @@ type Context struct {
 	// what a diff's own edits to it weaken (config-weakened findings).
 	ConfigFile    string
 	ConfigChanges []config.Weakening
+	// Ignored says why git ignores a file that it does not track (".gitignore:3:
+	// *.pem"), or "": such a file is never committed, so CI lacks it. Nil
+	// outside git.
+	Ignored func(rel string) string
 }
 
 func (c *Context) now() time.Time {

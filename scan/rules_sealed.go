@@ -269,8 +269,9 @@ func (environmentUnchecked) Info() Info {
 		Short: "An environment's checks are silently off: its certificate cannot be used, or nothing maps to it",
 		Help: "The SealedSecret checks (env-mismatch, RSA sizes) and sealing need an environment's " +
 			"certificate and the paths that deploy to it. A certificate that is missing or unreadable, " +
-			"paths that match no file, or a sealed-secrets certificate whose place names no environment " +
-			"turn them off without a word: fix the path, or map the certificate in .secretguard.yaml.",
+			"paths that match no file, a certificate that git ignores (so CI never has it), or a " +
+			"sealed-secrets certificate whose place names no environment turn them off without a word: " +
+			"fix the path, commit the certificate, or map it in .secretguard.yaml.",
 	}
 }
 
@@ -303,9 +304,19 @@ func (environmentUnchecked) CheckTree(c *Context, ix *Index, emit func(Finding))
 		if where != "" {
 			file = where
 		}
-		if _, err := c.Envs.Certs(name); err != nil {
+		all, err := c.Envs.Certs(name)
+		if err != nil {
 			emit(Finding{File: file, Line: 1, Message: fmt.Sprintf("environment %s is unchecked: %v", name, err)})
 			continue
+		}
+		if c.Ignored != nil {
+			for _, cert := range all {
+				if why := c.Ignored(cert.Path); why != "" {
+					emit(Finding{File: cert.Path, Line: 1, Message: fmt.Sprintf(
+						"environment %s is unchecked in CI: its certificate %s is ignored by git (%s) and not committed, so a checkout never has it: commit it with `git add -f %s` (a certificate is public)",
+						name, cert.Path, why, cert.Path)})
+				}
+			}
 		}
 		if len(env.Paths) == 0 {
 			continue

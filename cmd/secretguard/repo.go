@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"sync"
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
@@ -16,6 +17,24 @@ type repo struct {
 	Paths  []string
 	Config *config.Config
 	Envs   *certs.Envs
+
+	gitOnce sync.Once
+	git     *source.Git // nil outside git
+}
+
+// ignored says why git ignores a file of the repository that it does not
+// track, or "" (also outside git): scan's Context.Ignored.
+func (r *repo) ignored(rel string) string {
+	r.gitOnce.Do(func() {
+		if _, err := source.FindGitDirs(r.Root); err == nil {
+			r.git, _ = source.OpenGit(r.Root)
+		}
+	})
+	if r.git == nil {
+		return ""
+	}
+	why, _ := r.git.Ignored(rel)
+	return why
 }
 
 // openRepo finds the root from the first path (not the working directory),
