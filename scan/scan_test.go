@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/internal/cases"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
@@ -27,46 +27,10 @@ func TestCases(t *testing.T) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
+			root := t.TempDir()
+			want, err := cases.Write(file, root, "../testdata")
 			if err != nil {
 				t.Fatal(err)
-			}
-			root := t.TempDir()
-			var want string
-			for _, f := range ar.Files {
-				if f.Name == "want" {
-					want = string(f.Data)
-					continue
-				}
-				name, data := f.Name, f.Data
-				// txtar cannot hold CRLF: `name.crlf` is written as `name` with CRLF endings.
-				if n, ok := strings.CutSuffix(name, ".crlf"); ok {
-					name, data = n, []byte(strings.ReplaceAll(string(data), "\n", "\r\n"))
-				}
-				// `@demo-cert NAME...` stands for the demo repository's
-				// certificates, concatenated; a NAME with a slash is a file
-				// under testdata/ (keys/small).
-				if names, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "@demo-cert "); ok {
-					data = nil
-					for _, n := range strings.Fields(names) {
-						p := "../testdata/demo/certs/" + n + ".pem"
-						if strings.Contains(n, "/") {
-							p = "../testdata/" + n + ".pem"
-						}
-						b, err := os.ReadFile(p)
-						if err != nil {
-							t.Fatal(err)
-						}
-						data = append(data, b...)
-					}
-				}
-				p := filepath.Join(root, filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, data, 0o644); err != nil {
-					t.Fatal(err)
-				}
 			}
 			res := scanDir(t, root)
 			var got strings.Builder
