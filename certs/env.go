@@ -33,10 +33,6 @@ type Envs struct {
 	aliased  map[string]string // folder name → environment it was taken for
 }
 
-// Unplaced lists sealed-secrets certificates found outside certs/ whose
-// place names no environment: nothing checks or seals with them until the
-// config says which environment they serve.
-func (e *Envs) Unplaced() []string { return e.unplaced }
 
 type certResult struct {
 	all []*Cert
@@ -163,10 +159,11 @@ func (e *Envs) noteAlias(dir, env string) {
 	e.aliased[dir] = env
 }
 
-// Aliases says, once per folder name, which folder names were taken for an
-// environment as a common alias of its name (production for prod), so that
-// a user sees the mapping that zero-config chose and how to change it.
-func (e *Envs) Aliases() []string {
+// Notes are what zero-config chose or found, said once per scan: folder
+// names taken for an environment as a common alias of its name (production
+// for prod), and sealed-secrets certificates found where no environment is
+// named, with the config lines that would use them.
+func (e *Envs) Notes() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []string
@@ -174,6 +171,9 @@ func (e *Envs) Aliases() []string {
 		out = append(out, fmt.Sprintf("folders named %s are environment %s (a common name for it); map them otherwise with environments: in .secretguard.yaml", dir, env))
 	}
 	sort.Strings(out)
+	for _, cert := range e.unplaced {
+		out = append(out, fmt.Sprintf("%s is a sealed-secrets certificate whose place names no environment, so nothing is checked or sealed with it; to use it, add to .secretguard.yaml: environments: {NAME: {cert: %s, paths: [\"DIR/**\"]}}", cert, cert))
+	}
 	return out
 }
 

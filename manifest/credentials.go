@@ -79,6 +79,22 @@ func CredentialKey(key string) bool {
 	return false
 }
 
+// whereWords are the last words of a key that says where to connect or who
+// connects, not how to log in: a host, a port, a bucket, a user name.
+var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostname": true, "port": true,
+	"endpoint": true, "server": true, "address": true, "addr": true, "repository": true, "repo": true,
+	"bucket": true, "region": true, "zone": true, "database": true, "db": true, "dbname": true,
+	"schema": true, "email": true, "mail": true, "user": true, "username": true, "login": true,
+	"id": true, "namespace": true, "project": true, "org": true, "organization": true, "tenant": true}
+
+// WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
+// client_id, email): its value is no secret unless it carries a credential
+// (a URL with a password, a token of a known shape).
+func WhereKey(key string) bool {
+	w := keyWords(key)
+	return len(w) > 0 && whereWords[w[len(w)-1]] && !CredentialKey(key)
+}
+
 var (
 	// Credentials that are unambiguous by their shape, wherever they are.
 	tokenShape = regexp.MustCompile(`\b(?:AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_\-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[0-9A-Za-z]{24,}|AIza[0-9A-Za-z_\-]{35})\b`)

@@ -45,7 +45,9 @@ var (
 	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)
 	namedLiteral = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\])$`)
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*)$`)
+	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
+	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Public material.
 	pemBlock  = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----.*?-----END ([A-Z0-9 ]+)-----`)
 	sshPublic = regexp.MustCompile(`^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+AAAA[A-Za-z0-9+/=]+(?:\s+\S.*)?$`)
@@ -82,6 +84,9 @@ func Classify(n *yaml.Node, ctx ValueContext) ValueKind {
 			if k := ClassifyText(strings.TrimSpace(string(b)), ctx); k != PlainValue {
 				return k
 			}
+			if ClassifyText(v, ctx) == UnfilledValue {
+				return UnfilledValue // abc123== : a placeholder that happens to decode
+			}
 			return PlainValue
 		}
 		// Not base64: a reference in data is filled in before it is decoded.
@@ -115,7 +120,7 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 		}
 		return PlainValue
 	}
-	if unfilled.MatchString(v) {
+	if unfilled.MatchString(v) || unfilledCamel.MatchString(v) {
 		return UnfilledValue
 	}
 	return PlainValue
@@ -234,8 +239,8 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 			Pairs(Resolve(m), func(k, v *yaml.Node) {
 				key := k.Value
 				kind := Classify(v, ctx)
-				if kind == PlainValue && argo && argoCDPublicKeys[key] {
-					kind = PublicValue // where a repository or cluster is, not how to log in
+				if kind == PlainValue && (argo && argoCDPublicKeys[key] || WhereKey(key) && !CredentialValue(key, valueText(v, ctx), ctx)) {
+					kind = PublicValue // where a repository, cluster or database is, not how to log in
 				}
 				switch kind {
 				case PlainValue:
@@ -266,6 +271,20 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 	sort.Strings(sv.Plain)
 	sort.Strings(sv.Unfilled)
 	return sv
+}
+
+// valueText is a value as the cluster gets it: a data entry decoded (when
+// it is base64), a stringData entry as written.
+func valueText(n *yaml.Node, ctx ValueContext) *yaml.Node {
+	n = Resolve(n)
+	if n == nil || !ctx.Base64 || n.Kind != yaml.ScalarNode {
+		return n
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
+	if err != nil {
+		return n
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(b)}
 }
 
 // FileHoldsNoSecret reports a file whose whole content is no secret: SOPS

@@ -211,7 +211,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 	sortFindings(res.Findings)
 	res.Allowed = int(rs.allowed.Load())
 	if c.Envs != nil {
-		res.Notes = c.Envs.Aliases()
+		res.Notes = c.Envs.Notes()
 	}
 	return res, nil
 }

@@ -129,6 +129,8 @@ func (sealedInvalid) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			var problem string
 			if v.Kind != yaml.ScalarNode {
 				problem = "is not a string"
+			} else if exampleFile(o.File) && manifest.ClassifyText(v.Value, manifest.ValueContext{}) == manifest.UnfilledValue {
+				// A template to copy from shows where the ciphertext goes.
 			} else if err := sealedsecret.CheckCiphertextFor(keys, v.Value); err != nil {
 				problem = err.Error()
 			}
@@ -269,19 +271,15 @@ func (environmentUnchecked) Info() Info {
 		Short: "An environment's checks are silently off: its certificate cannot be used, or nothing maps to it",
 		Help: "The SealedSecret checks (env-mismatch, RSA sizes) and sealing need an environment's " +
 			"certificate and the paths that deploy to it. A certificate that is missing or unreadable, " +
-			"paths that match no file, a certificate that git ignores (so CI never has it), or a " +
-			"sealed-secrets certificate whose place names no environment turn them off without a word: " +
-			"fix the path, commit the certificate, or map it in .secretguard.yaml.",
+			"paths that match no file, or a certificate that git ignores (so CI never has it) turn them " +
+			"off without a word: fix the path or commit the certificate. (A sealed-secrets certificate " +
+			"found where no environment is named is a note of every scan, with the config lines that use it.)",
 	}
 }
 
 func (environmentUnchecked) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 	if c.Envs == nil {
 		return
-	}
-	for _, cert := range c.Envs.Unplaced() {
-		emit(Finding{File: cert, Line: 1, Message: fmt.Sprintf(
-			"%s is a sealed-secrets certificate, but its place names no environment, so nothing is checked or sealed with it: map it in .secretguard.yaml (environments: NAME: {cert: %s, paths: [\"DIR/**\"]})", cert, cert)})
 	}
 	where := c.ConfigFile
 	if where == "" && c.Config.Path != "" {
