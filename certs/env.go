@@ -33,7 +33,6 @@ type Envs struct {
 	aliased  map[string]string // folder name → environment it was taken for
 }
 
-
 type certResult struct {
 	all []*Cert
 	err error
