@@ -212,6 +212,10 @@ func (e *Envs) alias(dir string) string {
 	return ""
 }
 
+// ErrUnmapped is Pick's error for a file whose path maps to no environment
+// of several.
+var ErrUnmapped = errors.New("belongs to no environment")
+
 // Pick returns the one environment a file is sealed for: the one its path maps
 // to, or the only environment there is.
 func (e *Envs) Pick(rel string) (string, error) {
@@ -224,7 +228,7 @@ func (e *Envs) Pick(rel string) (string, error) {
 	case len(e.envs) == 0:
 		return "", fmt.Errorf("%s: no environments: add certs/NAME.pem or environments: to .secretguard.yaml, or pass --env/--cert", rel)
 	case len(m) == 0:
-		return "", fmt.Errorf("%s belongs to no environment (known: %s): pass --env, or map its folder in .secretguard.yaml:\n%s", rel, strings.Join(e.Names(), ", "), e.configFor(rel))
+		return "", fmt.Errorf("%s %w (known: %s): pass --env, or map its folder in .secretguard.yaml:\n%s", rel, ErrUnmapped, strings.Join(e.Names(), ", "), e.configFor(rel))
 	default:
 		return "", fmt.Errorf("%s belongs to several environments (%s): make their paths disjoint, or pass --env", rel, strings.Join(m, ", "))
 	}

@@ -52,6 +52,10 @@ type Context struct {
 	// *.pem"), or "": such a file is never committed, so CI lacks it. Nil
 	// outside git.
 	Ignored func(rel string) string
+	// Advise, when set, checks a finding's advice against where the user
+	// stands (a path from the working directory, a sealer that would refuse
+	// the file, the index that differs from the working tree) and rewrites it.
+	Advise func(f *Finding)
 }
 
 func (c *Context) now() time.Time {
@@ -209,6 +213,15 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		res.Findings = kept
 	}
 	sortFindings(res.Findings)
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if c.Advise != nil {
+			c.Advise(f)
+		}
+		if f.Advice != "" {
+			f.Message += ": " + f.Advice
+		}
+	}
 	res.Allowed = int(rs.allowed.Load())
 	if c.Envs != nil {
 		res.Notes = c.Envs.Notes()

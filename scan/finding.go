@@ -22,6 +22,11 @@ type Finding struct {
 	Message  string          `json:"message"`
 	Fixable  bool            `json:"fixable"`
 	Commits  []source.Commit `json:"commits,omitempty"`
+	// Advice is what to do about it, a command where one fixes it. Rules set
+	// it apart from what is wrong so that the command can be checked against
+	// where the user stands (Context.Advise) before Scan appends it to the
+	// Message, which is what reports print.
+	Advice string `json:"-"`
 	// AllowedByComment is set by a rule for what another scanner's allow
 	// comment accepts (allowComments): counted as allowed, never reported.
 	AllowedByComment bool `json:"-"`

@@ -45,7 +45,8 @@ func (sealedEnvMismatch) Info() Info {
 		Short: "A SealedSecret is sealed for another environment's certificate than its path maps to",
 		Help: "Only the controller whose certificate sealed a value can decrypt it: a SealedSecret sealed " +
 			"for stage and committed under a prod path never unseals in prod. Re-create it from the " +
-			"source values with `secretguard seal` for the right environment. (secretguard records the " +
+			"source values for the right environment (`kubectl create secret … --dry-run=client -o yaml | " +
+			"secretguard seal --env ENV -`), or move it to a path of the environment it was sealed for. (secretguard records the " +
 			"certificate in the secretguard.io/cert-sha256 annotation; SealedSecrets without it are not checked.)",
 	}
 }
@@ -73,12 +74,14 @@ func (sealedEnvMismatch) CheckObject(c *Context, o *Object, emit func(Finding)) 
 	if owner := c.Envs.Owner(got); owner != "" {
 		f.Message = fmt.Sprintf("%s is sealed for environment %s's certificate, but %s maps to environment %s: the %s controller cannot decrypt it",
 			o.Ref(), owner, o.File, env, env)
+		f.Advice = fmt.Sprintf("move it to a path of environment %s, or seal it again from its source values for %s (which are not in the repository: pipe the Secret into secretguard seal --env %s -)", owner, env, env)
 	} else {
 		// No positive evidence: most likely an older key of this controller
 		// whose certificate was replaced by `kubeseal --fetch-cert >`.
 		f.Severity = Warning
-		f.Message = fmt.Sprintf("%s is sealed with a certificate that environment %s does not list (sha256 %s…): if it is an older key of the %s controller, it still decrypts (controllers keep their old keys) — keep that certificate beside the current one in %s; otherwise re-seal it with `secretguard seal`",
+		f.Message = fmt.Sprintf("%s is sealed with a certificate that environment %s does not list (sha256 %s…): if it is an older key of the %s controller, it still decrypts (controllers keep their old keys) — keep that certificate beside the current one in %s",
 			o.Ref(), env, strings.ToLower(got[:min(12, len(got))]), env, certPlace(c, env))
+		f.Advice = fmt.Sprintf("otherwise seal it again from its source values for %s (pipe the Secret into secretguard seal --env %s -)", env, env)
 	}
 	emit(f)
 }

@@ -21,6 +21,15 @@ func init() {
 	register(secretCommentValue{})
 }
 
+// SealAdvice is raw-secret's advice where seal fixes the file: the command.
+func SealAdvice(file string) string {
+	return fmt.Sprintf("seal it with `secretguard seal %s`", file)
+}
+
+// RotateAdvice is raw-secret's advice for a value in the history: sealing the
+// file now leaves every earlier commit as it is.
+const RotateAdvice = "rotate the value: it stays in the git history of every clone, where sealing the file does not reach"
+
 // RawSecretID is the id of the raw-secret rule.
 const RawSecretID = "raw-secret"
 
@@ -62,8 +71,11 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 		sv.First = firstKey(o, sv.Plain)
 	}
 	sops := manifest.IsSOPS(o.Node)
-	msg := fmt.Sprintf("%s holds %d raw value%s (%s): seal it with `secretguard seal %s`",
-		o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "), o.File)
+	msg := fmt.Sprintf("%s holds %d raw value%s (%s)", o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
+	advice := SealAdvice(o.File)
+	if c.History {
+		advice = RotateAdvice
+	}
 	if sops {
 		msg = fmt.Sprintf("%s has a sops block but %d value%s (%s) are not encrypted",
 			o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
@@ -72,7 +84,10 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 		msg = fmt.Sprintf("%s holds %d literal value%s (%s) in a Helm template: seal cannot rewrite a template; have the chart read them from a Secret made by a SealedSecret or an ExternalSecret",
 			o.Ref(), len(sv.Plain), words.Plural(len(sv.Plain)), strings.Join(sv.Plain, ", "))
 	}
-	f := Finding{Keys: sv.Plain, Message: msg, Fixable: !sops && !o.Doc.Template}
+	f := Finding{Keys: sv.Plain, Message: msg, Fixable: !sops && !o.Doc.Template && !c.History}
+	if f.Fixable || c.History {
+		f.Advice = advice
+	}
 	if sv.First != nil {
 		f.Line, f.Column = o.Doc.LineOf(sv.First), sv.First.Column
 	}

@@ -120,8 +120,12 @@ func readFile(path string, limit int64) ([]byte, error) {
 	}
 }
 
-// FindRoot returns the repository root for a path: the git work tree holding it,
-// or the path itself (its directory, for a file) when it is in none.
+// FindRoot returns the repository root for a path: the git work tree holding
+// it; outside git, the nearest directory above it that holds a
+// .secretguard.yaml or a certs/ directory (not above the home directory, and
+// neither the home directory nor / for certs/), else the working directory
+// when the path is in it (`secretguard seal apps/prod/db.yaml` run where the
+// repository is), else the path itself (its directory, for a file).
 func FindRoot(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -141,11 +145,30 @@ func FindRoot(path string) (string, error) {
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return start, nil
+			break
 		}
 		d = parent
 	}
+	home, _ := os.UserHomeDir()
+	for d := start; ; d = filepath.Dir(d) {
+		top := d == home || filepath.Dir(d) == d
+		if isFile(filepath.Join(d, ".secretguard.yaml")) || !top && isDir(filepath.Join(d, "certs")) {
+			return d, nil
+		}
+		if top {
+			break
+		}
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, start); err == nil && (filepath.IsLocal(rel) || rel == ".") {
+			return wd, nil
+		}
+	}
+	return start, nil
 }
+
+func isFile(p string) bool { fi, err := os.Stat(p); return err == nil && fi.Mode().IsRegular() }
+func isDir(p string) bool  { fi, err := os.Stat(p); return err == nil && fi.IsDir() }
 
 // FindRootOf is the repository root for several paths: the git work tree
 // holding the first, or, outside git, the deepest directory holding every

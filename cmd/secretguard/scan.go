@@ -117,7 +117,7 @@ type scanMode struct {
 
 // scan runs one scan of the repository in the given mode.
 func (r *repo) scan(m scanMode) (*scan.Result, error) {
-	ctx := &scan.Context{Config: r.Config, Envs: r.Envs, Now: time.Now(), Ignored: r.ignored}
+	ctx := &scan.Context{Config: r.Config, Envs: r.Envs, Now: time.Now(), Ignored: r.ignored, Advise: r.adviser(m)}
 	var dir *source.Dir
 	if m.staged || m.history || m.diff != "" {
 		g, err := source.OpenGit(r.Root)
