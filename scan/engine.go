@@ -398,11 +398,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			}
 			if rs.engine[ParseErrorID] != "" && !ignored(d, ParseErrorID) {
 				f := Finding{File: e.Path, Line: d.ContentLine(),
-					Message: "does not parse as YAML; the file was not checked past this document"}
+					Message: "does not parse as YAML: this document was not checked (the others of the file were)"}
 				// Only a ParseError's text is known to quote no value.
 				var pe *manifest.ParseError
 				if errors.As(err, &pe) {
-					f.Line, f.Message = pe.Line, "does not parse as YAML: "+pe.Msg+"; the file was not checked past this document"
+					f.Line, f.Message = pe.Line, "does not parse as YAML: "+pe.Msg+": this document was not checked (the others of the file were)"
 				}
 				rs.accept(c, rs.engine[ParseErrorID], parseErrorRule, f, &r.findings)
 			}
