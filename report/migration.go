@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -82,6 +83,9 @@ func Leaks(res *scan.Result) []Leak {
 		}
 		l.Keys = union(l.Keys, f.Keys)
 		for _, c := range f.Commits {
+			if slices.Contains(l.Commits, c) {
+				continue
+			}
 			l.Commits = append(l.Commits, c)
 			l.Paths = union(l.Paths, []string{c.Path})
 			if l.Since == "" || c.Date < l.Since {
@@ -151,6 +155,8 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 			fmt.Fprintf(&b, "| `%s:%d` | %s | %s | %s | %s |\n", cell(s.File), s.Line, cell(words.Ref(s.Namespace, s.Name)), cell(strings.Join(s.Keys, ", ")), cell(s.Env), s.Scope)
 		}
 		b.WriteString("\n")
+	} else {
+		b.WriteString("The working tree holds no raw Secret to seal.\n\n")
 	}
 	if m.Failed > 0 {
 		fmt.Fprintf(&b, "**%d file%s could not be sealed** and were left untouched: see the errors printed by the run.\n\n", m.Failed, words.Plural(m.Failed))
@@ -190,13 +196,20 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 			} else if l.Rule == scan.PrivateKeyID {
 				what = "private key"
 			}
+			// One commit may bring the Secret in at two paths: list it once.
+			var hashes []string
+			for _, c := range l.Commits {
+				if !slices.Contains(hashes, c.Hash) {
+					hashes = append(hashes, c.Hash)
+				}
+			}
 			var commits []string
-			for i, c := range l.Commits {
+			for i, h := range hashes {
 				if i == 5 {
-					commits = append(commits, fmt.Sprintf("… %d more", len(l.Commits)-5))
+					commits = append(commits, fmt.Sprintf("… %d more", len(hashes)-5))
 					break
 				}
-				commits = append(commits, "`"+c.Hash+"`")
+				commits = append(commits, "`"+h+"`")
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell(what), cell(strings.Join(l.Keys, ", ")), l.Since,
 				cell(strings.Join(l.Paths, ", ")), strings.Join(commits, " "))
@@ -211,17 +224,24 @@ func MigrationMarkdown(w io.Writer, m *Migration) error {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString(`## Next steps
-
-1. **Rotate** every value listed under "Committed raw in the history" (database passwords, API
-   tokens, keys), then re-seal the new values with ` + "`secretguard seal`" + `.
-2. **Consider rewriting history** (` + "`git filter-repo --invert-paths --path FILE`" + ` or BFG) if the
-   repository is shared widely. It does not un-leak what was already cloned or forked, so it does not
-   replace rotation; coordinate it, since every clone must be re-cloned.
-3. **Keep it clean**: install the pre-commit hook (` + "`secretguard install-hook`" + `, or the
-   ` + "`secretguard`" + ` hook of this repository's ` + "`.pre-commit-hooks.yaml`" + `) and run the
-   GitHub Action on pull requests.
-`)
+	b.WriteString("## Next steps\n\n")
+	var steps []string
+	if len(m.Leaks) > 0 {
+		steps = append(steps, "**Rotate** every value listed under \"Committed raw in the history\" (database passwords, API\n"+
+			"   tokens, keys), then re-seal the new values with `secretguard seal`.",
+			"**Consider rewriting history** (`git filter-repo --invert-paths --path FILE` or BFG) if the\n"+
+				"   repository is shared widely. It does not un-leak what was already cloned or forked, so it does not\n"+
+				"   replace rotation; coordinate it, since every clone must be re-cloned.")
+	}
+	if len(m.Incomplete) > 0 {
+		steps = append(steps, "**Fetch the whole history** (`git fetch --unshallow`) and run the audit again: part of it was not read.")
+	}
+	steps = append(steps, "**Keep it clean**: install the pre-commit hook (`secretguard install-hook`, or the\n"+
+		"   `secretguard` hook of this repository's `.pre-commit-hooks.yaml`) and run the\n"+
+		"   GitHub Action on pull requests.")
+	for i, st := range steps {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, st)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -523,3 +523,28 @@ func TestMigrationJSON(t *testing.T) {
 		t.Error("MigrationJSON changed its argument")
 	}
 }
+
+// The migration report: a leak a commit brought in at two paths lists that
+// commit once; a history without leaks says so and asks to rotate nothing.
+func TestMigrationMarkdownGolden(t *testing.T) {
+	res := &scan.Result{Findings: []scan.Finding{
+		{Rule: "raw-secret", Severity: scan.Error, File: "a/db.yaml", Line: 5, Keys: []string{"password"},
+			Resource: &scan.Resource{APIVersion: "v1", Kind: "Secret", Namespace: "web", Name: "db"},
+			Commits: []source.Commit{{Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "a/db.yaml"}}},
+		{Rule: "raw-secret", Severity: scan.Error, File: "b/db.yaml", Line: 5, Keys: []string{"password"},
+			Resource: &scan.Resource{APIVersion: "v1", Kind: "Secret", Namespace: "web", Name: "db"},
+			Commits: []source.Commit{{Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "b/db.yaml"}, {Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "b/db.yaml"}}},
+	}}
+	for name, m := range map[string]*report.Migration{
+		"migration.md":       {Commits: 3, Leaks: report.Leaks(res), Sealed: []report.SealedItem{{File: "a/db.yaml", Line: 1, Namespace: "web", Name: "db", Keys: []string{"password"}, Env: "prod", Scope: "strict"}}},
+		"migration-clean.md": {Commits: 3, DryRun: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := report.MigrationMarkdown(&b, m); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name, b.Bytes())
+		})
+	}
+}

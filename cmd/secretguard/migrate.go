@@ -25,8 +25,8 @@ func migrateCommand() *cli.Command {
 		Description: "Seals every raw Secret of the working tree (as `seal`), then scans every blob ever committed\n" +
 			"on any ref and reports every Secret that was committed raw: those values must be rotated,\n" +
 			"since sealing does not erase history.",
-		Flags: []cli.Flag{configFlag, failOnFlag, noColorFlag, quietFlag,
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` on stdout (or --output): text (the Markdown report), json (the migration), or any other of " + strings.Join(report.Formats, ", ") + " for the history findings"},
+		Flags: []cli.Flag{configFlag, failOnFlag, noColorFlag, migrateQuietFlag,
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT` on stdout (or --output): text (the Markdown report), json (the migration), or " + strings.Join(historyFormats(), ", ") + " (the history findings)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.StringFlag{Name: "report", Usage: "also write the Markdown report to `FILE`"},
 			&cli.BoolFlag{Name: "commit", Usage: "commit the sealed files (go-git; signed as git would: GIT_AUTHOR_*, then the local, global and system config)"},
@@ -101,7 +101,9 @@ func migrate(o migrateOptions, s streams) error {
 	}
 
 	// 1. Seal the working tree.
-	run, err := r.seal(s, sealMode{scope: o.Scope, write: !dry, say: !o.Quiet, dry: dry})
+	// The report is migrate's stdout (`migrate --dry-run > report.md`):
+	// the line per sealed Secret goes to stderr with the other progress.
+	run, err := r.seal(streams{in: s.in, out: s.err, err: s.err}, sealMode{scope: o.Scope, write: !dry, say: !o.Quiet, dry: dry})
 	if err != nil {
 		return err
 	}
@@ -218,4 +220,16 @@ func stageFiles(g *source.Git, files []string) error {
 		}
 	}
 	return nil
+}
+
+// historyFormats are the report formats migrate prints the history findings
+// in: every format but text and json, which mean the migration report there.
+func historyFormats() []string {
+	var out []string
+	for _, f := range report.Formats {
+		if f != "text" && f != "json" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -23,8 +23,11 @@ var (
 	outputFlag  = &cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE`"}
 	noColorFlag = &cli.BoolFlag{Name: "no-color", Usage: "never colour the output"}
 	quietFlag   = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print findings only: no summary, no notices"}
-	failOnFlag  = &cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 on findings at or above `LEVEL`: error, warning or never"}
-	formatFlag  = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "report `FORMAT`: " + strings.Join(report.Formats, ", ")}
+	// seal and migrate have no findings to print: their --quiet keeps errors only.
+	sealQuietFlag    = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print errors only: no line per sealed Secret"}
+	migrateQuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print the report and errors only: no line per sealed Secret, no progress"}
+	failOnFlag       = &cli.StringFlag{Name: "fail-on", Value: "error", Usage: "exit 1 on findings at or above `LEVEL`: error, warning or never"}
+	formatFlag       = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "report `FORMAT`: " + strings.Join(report.Formats, ", ")}
 )
 
 func scanCommand() *cli.Command {
@@ -34,7 +37,7 @@ func scanCommand() *cli.Command {
 		ArgsUsage:   "[PATH...]",
 		Description: "Rules (set a severity per rule in .secretguard.yaml):\n" + ruleList(),
 		Flags: []cli.Flag{configFlag, formatFlag, outputFlag, failOnFlag, noColorFlag, quietFlag,
-			&cli.BoolFlag{Name: "staged", Usage: "scan the staged (index) version of added and modified files: what `git commit` records"},
+			&cli.BoolFlag{Name: "staged", Usage: "scan the staged (index) version of added and modified files: what git commit records"},
 			&cli.StringFlag{Name: "diff", Usage: "report only files changed between merge-base(`REV`, HEAD) and the working tree (the whole tree is still read)"},
 			&cli.BoolFlag{Name: "history", Usage: "scan every blob ever committed on any ref, each once, with the commits that introduced it"},
 		},

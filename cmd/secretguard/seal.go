@@ -26,14 +26,14 @@ func sealCommand() *cli.Command {
 		Description: "Seals every raw v1 Secret under PATH for the certificate of the environment its path maps to.\n" +
 			"With `-`, or with no PATH and stdin not a terminal, reads a manifest stream from stdin and writes the sealed stream to stdout.",
 		Flags: []cli.Flag{
-			configFlag, noColorFlag, quietFlag,
+			configFlag, noColorFlag, sealQuietFlag,
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
 			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
 			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME`, whatever the paths say"},
 			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
 			&cli.StringFlag{Name: "scope", Usage: "`SCOPE`: " + strings.Join(sealedsecret.Scopes, ", ") + " (default: the Secret's annotation, then the config, then strict)"},
-			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace for Secrets that name none (stdin mode)"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` for Secrets that name none (stdin mode)"},
 		},
 		Action: runSeal,
 	}
