@@ -530,10 +530,10 @@ func TestMigrationMarkdownGolden(t *testing.T) {
 	res := &scan.Result{Findings: []scan.Finding{
 		{Rule: "raw-secret", Severity: scan.Error, File: "a/db.yaml", Line: 5, Keys: []string{"password"},
 			Resource: &scan.Resource{APIVersion: "v1", Kind: "Secret", Namespace: "web", Name: "db"},
-			Commits: []source.Commit{{Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "a/db.yaml"}}},
+			Commits:  []source.Commit{{Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "a/db.yaml"}}},
 		{Rule: "raw-secret", Severity: scan.Error, File: "b/db.yaml", Line: 5, Keys: []string{"password"},
 			Resource: &scan.Resource{APIVersion: "v1", Kind: "Secret", Namespace: "web", Name: "db"},
-			Commits: []source.Commit{{Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "b/db.yaml"}, {Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "b/db.yaml"}}},
+			Commits:  []source.Commit{{Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "b/db.yaml"}, {Hash: "1a2b3c4d5e6f", Date: "2026-01-02", Path: "b/db.yaml"}}},
 	}}
 	for name, m := range map[string]*report.Migration{
 		"migration.md":       {Commits: 3, Leaks: report.Leaks(res), Sealed: []report.SealedItem{{File: "a/db.yaml", Line: 1, Namespace: "web", Name: "db", Keys: []string{"password"}, Env: "prod", Scope: "strict"}}},

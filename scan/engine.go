@@ -466,6 +466,9 @@ func hasIgnore(d *manifest.Document) bool {
 // Kind tells whether a file is parsed as manifests, and whether it is a
 // kustomization by name (which it is whether or not it says `kind:`).
 func Kind(p string) (isManifest, isKustomization bool) {
+	if p == source.StdinName {
+		return true, false // a stream of manifests
+	}
 	if gitops.IsKustomizationFile(p) {
 		return true, true
 	}

@@ -40,6 +40,23 @@ type Source interface {
 	Exists(rel string) bool
 }
 
+// StdinName is the path of a stream read from standard input (`scan -`),
+// in findings and reports.
+const StdinName = "<stdin>"
+
+// Stream is a source of one entry: a stream of manifests (`kustomize build
+// overlays/prod | secretguard scan -`).
+type Stream struct {
+	Name string
+	Data []byte
+}
+
+func (s *Stream) Walk(fn func(Entry) error) error {
+	return fn(Entry{Path: s.Name, Size: int64(len(s.Data)), Read: func() ([]byte, error) { return s.Data, nil }})
+}
+
+func (s *Stream) Exists(rel string) bool { return rel == s.Name }
+
 // FileReader is a source that can read any of its files by path, so a rule
 // can judge what a generator's file holds (SOPS-encrypted, public material).
 type FileReader interface {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/source"
 	"github.com/secretguard/secretguard/transform"
 )
 
@@ -28,6 +29,10 @@ func (r *repo) adviser(m scanMode) func(*scan.Finding) {
 	verdicts := map[string]string{} // file → advice, one dry run per file
 	return func(f *scan.Finding) {
 		if !f.Fixable || f.Rule != scan.RawSecretID {
+			return
+		}
+		if f.File == source.StdinName {
+			f.Advice, f.Fixable = "the stream is not a file to seal: seal the Secret in the file it was built from (a scan of the repository names it)", false
 			return
 		}
 		if v, ok := verdicts[f.File]; ok {

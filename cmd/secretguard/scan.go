@@ -89,6 +89,12 @@ func scanOptionsFrom(c *cli.Context) (scanOptions, error) {
 	if n := btoi(o.Mode.staged) + btoi(o.Mode.diff != "") + btoi(o.Mode.history); n > 1 {
 		return o, usage("--staged, --diff and --history exclude each other")
 	}
+	for _, p := range o.Paths {
+		if p == "-" && (len(o.Paths) > 1 || o.Mode.staged || o.Mode.history || o.Mode.diff != "") {
+			return o, usage("- (read manifests from stdin) takes no other path and no --staged, --diff or --history")
+		}
+	}
+	o.Mode.stdin = len(o.Paths) == 1 && o.Paths[0] == "-"
 	return o, nil
 }
 
@@ -96,7 +102,12 @@ func runScan(o scanOptions, s streams) error {
 	if isTerminal(s.err) && !o.Report.Quiet {
 		o.Mode.progress = s.err
 	}
-	r, err := openRepo(o.Config, o.Paths)
+	paths := o.Paths
+	if o.Mode.stdin {
+		paths = nil // the configuration and environments of the working directory
+		o.Mode.in = s.in
+	}
+	r, err := openRepo(o.Config, paths)
 	if err != nil {
 		return err
 	}
@@ -116,6 +127,8 @@ type scanMode struct {
 	diff            string
 	progress        io.Writer // history progress line, on a terminal
 	commits         *int      // set to the number of commits a history scan walked
+	stdin           bool      // `scan -`: one stream of manifests from in
+	in              io.Reader
 }
 
 // scan runs one scan of the repository in the given mode.
@@ -169,6 +182,13 @@ func (r *repo) scan(m scanMode) (*scan.Result, error) {
 				return nil, err
 			}
 		}
+	}
+	if m.stdin {
+		data, err := io.ReadAll(m.in)
+		if err != nil {
+			return nil, fmt.Errorf("read stdin: %w", err)
+		}
+		ctx.Source, ctx.Partial = &source.Stream{Name: source.StdinName, Data: data}, true
 	}
 	if ctx.Source == nil {
 		dir = r.dirSource()
