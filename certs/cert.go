@@ -3,6 +3,7 @@
 package certs
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -121,7 +123,7 @@ func ParseAll(env, path string, data []byte) ([]*Cert, error) {
 		all = append(all, &Cert{Env: env, Path: path, X509: c, Key: key, SHA256: hex.EncodeToString(sum[:])})
 	}
 	if len(all) == 0 {
-		return nil, fmt.Errorf("environment %s: %s holds no PEM certificate", env, path)
+		return nil, fmt.Errorf("environment %s: %s holds no PEM certificate: %s", env, path, whatItHolds(path, data))
 	}
 	return all, nil
 }
@@ -214,4 +216,40 @@ func (c *Cert) Check(now time.Time) error {
 // ExpiresWithin reports whether the certificate is expired or expires within d.
 func (c *Cert) ExpiresWithin(now time.Time, d time.Duration) bool {
 	return c.X509.NotAfter.Before(now.Add(d))
+}
+
+// whatItHolds says what a file that holds no PEM certificate is instead, and
+// what to do, so that a private key or a DER file given as the certificate
+// gets more than "no certificate".
+func whatItHolds(path string, data []byte) string {
+	var types []string
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		types = append(types, block.Type)
+	}
+	fetch := "put the controller's certificate there (kubeseal --fetch-cert)"
+	for _, t := range types {
+		if strings.Contains(t, "PRIVATE KEY") {
+			return "it is a private key (" + t + "), which sealing does not need and the repository must not hold: " + fetch
+		}
+	}
+	switch {
+	case len(types) > 0 && (types[0] == "PUBLIC KEY" || types[0] == "RSA PUBLIC KEY"):
+		return "it is a bare public key; sealing needs the certificate that wraps it: " + fetch
+	case len(types) > 0 && strings.Contains(types[0], "REQUEST"):
+		return "it is a certificate request, not a certificate: " + fetch
+	case len(types) > 0:
+		return "it holds " + strings.Join(types, ", ") + " blocks: " + fetch
+	}
+	if _, err := x509.ParseCertificate(data); err == nil {
+		return fmt.Sprintf("it is a DER (binary) certificate: convert it to PEM (openssl x509 -inform der -in %s -out %s.tmp && mv %s.tmp %s)", path, path, path, path)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "it is empty: " + fetch
+	}
+	return "it is not PEM: " + fetch
 }

@@ -132,9 +132,9 @@ func TestLoad(t *testing.T) {
 		{"with-header.pem", ""},
 		{"missing.pem", "does not exist"},
 		{"a-directory.pem", "holds no .pem or .crt file"},
-		{"junk.pem", "holds no PEM certificate"},
-		{"empty.pem", "holds no PEM certificate"},
-		{"key-only.pem", "holds no PEM certificate"},
+		{"junk.pem", "holds no PEM certificate: it is not PEM"},
+		{"empty.pem", "holds no PEM certificate: it is empty"},
+		{"key-only.pem", "holds no PEM certificate: it is a private key (RSA PRIVATE KEY), which sealing does not need and the repository must not hold"},
 		{"bad-der.pem", "x509"},
 		{"ecdsa.pem", "has a ECDSA key; sealed-secrets needs RSA"},
 		{"exponent-1.pem", "has RSA public exponent 1, which cannot protect anything"},
@@ -431,7 +431,7 @@ environments:
 	}
 
 	_, err = e.Cert("gone")
-	if err == nil || !strings.Contains(err.Error(), "environment gone") || !strings.Contains(err.Error(), filepath.Join(root, "certs", "gone.pem")) {
+	if err == nil || !strings.Contains(err.Error(), "environment gone") || !strings.Contains(err.Error(), "certificate certs/gone.pem does not exist") || strings.Contains(err.Error(), root) {
 		t.Errorf("Cert(gone) = %v", err)
 	}
 	write(t, filepath.Join(root, "certs", "gone.pem"), mustRead(t, filepath.Join(root, "certs", "prod.pem")))

@@ -271,6 +271,9 @@ func (e *Envs) Certs(name string) ([]*Cert, error) {
 		p = filepath.Join(e.root, filepath.FromSlash(p))
 	}
 	all, err := LoadAll(name, p)
+	if err != nil && p != env.Cert {
+		err = &relError{strings.ReplaceAll(err.Error(), p, env.Cert), err}
+	}
 	for _, c := range all {
 		// Report repo-relative paths.
 		if rel, rerr := filepath.Rel(e.root, c.Path); rerr == nil && filepath.IsLocal(rel) {
@@ -280,6 +283,16 @@ func (e *Envs) Certs(name string) ([]*Cert, error) {
 	e.certs[name] = certResult{all, err}
 	return all, err
 }
+
+// relError is a certificate error that names the file as the configuration
+// does (repository-relative), not by the absolute path it was read at.
+type relError struct {
+	msg string
+	err error
+}
+
+func (e *relError) Error() string { return e.msg }
+func (e *relError) Unwrap() error { return e.err }
 
 // Owner names the environment one of whose certificates has the fingerprint
 // (lowercase hex SHA-256), or "" when none has.

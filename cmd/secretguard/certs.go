@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/secretguard/secretguard/internal/words"
 	"text/tabwriter"
 	"time"
 
@@ -19,7 +20,7 @@ func certsCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name:      "list",
-				Usage:     "list every certificate of every environment: path, subject, key size, validity, SHA-256, and which one seals (the newest)",
+				Usage:     "list every certificate of every environment: path, subject, key size, validity, SHA-256, and which one seals (the newest); exit 2 when one cannot be read",
 				ArgsUsage: "[PATH]",
 				Flags:     []cli.Flag{configFlag},
 				Action: func(c *cli.Context) error {
@@ -29,11 +30,12 @@ func certsCommand() *cli.Command {
 					}
 					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ENV\tCERT\tSUBJECT\tBITS\tNOT BEFORE\tNOT AFTER\tSHA256\tUSE")
+					var problems []string
 					for _, name := range r.Envs.Names() {
-						env, _ := r.Envs.Env(name)
 						all, err := r.Envs.Certs(name)
 						if err != nil {
-							fmt.Fprintf(tw, "%s\t%s\t(%v)\t\t\t\t\t\n", name, env.Cert, err)
+							// Said below the table, not squeezed into a column.
+							problems = append(problems, words.OneLine(err.Error()))
 							continue
 						}
 						newest := certs.Newest(all)
@@ -42,11 +44,24 @@ func certsCommand() *cli.Command {
 							if cert == newest {
 								use = "seals"
 							}
-							fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", name, cert.Path, cert.X509.Subject.String(),
+							subject := cert.X509.Subject.String()
+							if subject == "" {
+								subject = "(empty, as controllers make them)"
+							}
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", name, cert.Path, words.OneLine(subject),
 								cert.Bits(), cert.X509.NotBefore.UTC().Format("2006-01-02"), cert.X509.NotAfter.UTC().Format("2006-01-02"), cert.SHA256, use)
 						}
 					}
-					return tw.Flush()
+					if err := tw.Flush(); err != nil {
+						return err
+					}
+					for _, p := range problems {
+						fmt.Fprintf(c.App.ErrWriter, "secretguard: %s\n", p)
+					}
+					if len(problems) > 0 {
+						return &exitError{code: 2}
+					}
+					return nil
 				},
 			},
 			{
