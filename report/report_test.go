@@ -49,6 +49,7 @@ func fixture() *scan.Result {
 				Message: "does not parse as YAML: 100% broken, really:\nsecond line|pipe"},
 		},
 		Skipped: []source.Notice{{Path: "charts/x/templates/s.yaml", Reason: "Go template (Helm chart?) that is not YAML"}},
+		Allowed: 2,
 		Notes:   []string{"folders named production are environment prod (a common name for it); map them otherwise with environments: in .secretguard.yaml"},
 	}
 }
@@ -192,6 +193,7 @@ func TestJSONShape(t *testing.T) {
 			Documents int      `json:"documents"`
 			Errors    int      `json:"errors"`
 			Warnings  int      `json:"warnings"`
+			Allowed   int      `json:"allowed"`
 			Skipped   []notice `json:"skipped"`
 			Notes     []string `json:"notes"`
 		} `json:"summary"`
@@ -225,7 +227,7 @@ func TestJSONShape(t *testing.T) {
 	s := got.Summary
 	if s.Files != 12 || s.Documents != 40 || s.Errors != 5 || s.Warnings != 2 ||
 		!reflect.DeepEqual(s.Skipped, []notice{{"charts/x/templates/s.yaml", "Go template (Helm chart?) that is not YAML"}}) ||
-		!reflect.DeepEqual(s.Notes, res.Notes) {
+		!reflect.DeepEqual(s.Notes, res.Notes) || s.Allowed != 2 {
 		t.Errorf("summary %+v", s)
 	}
 
@@ -252,7 +254,7 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("finding %d keys %v, want %v", i, got, want)
 		}
 	}
-	if got := keysOf(doc["summary"]); !reflect.DeepEqual(got, []string{"documents", "errors", "files", "notes", "skipped", "warnings"}) {
+	if got := keysOf(doc["summary"]); !reflect.DeepEqual(got, []string{"allowed", "documents", "errors", "files", "notes", "skipped", "warnings"}) {
 		t.Errorf("summary keys %v", got)
 	}
 
