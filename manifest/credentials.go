@@ -3,6 +3,7 @@ package manifest
 import (
 	"math"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"unicode"
@@ -85,7 +86,9 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	"endpoint": true, "server": true, "address": true, "addr": true, "repository": true, "repo": true,
 	"bucket": true, "region": true, "zone": true, "database": true, "db": true, "dbname": true,
 	"schema": true, "email": true, "mail": true, "user": true, "username": true, "login": true,
-	"id": true, "namespace": true, "project": true, "org": true, "organization": true, "tenant": true}
+	"id": true, "namespace": true, "project": true, "org": true, "organization": true, "tenant": true,
+	// where a file is, and which version: keyStorePath, ca_file, POSTGRES_VERSION
+	"path": true, "file": true, "dir": true, "directory": true, "location": true, "version": true, "connection": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential
@@ -175,6 +178,9 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 	if privateKey.MatchString(s) || tokenShape.MatchString(s) {
 		return true
 	}
+	if namedLiteral.MatchString(s) && ClassifyText(s, ctx) == PlainValue && !strings.Contains(s, "\n") {
+		return true // a connection string: Server=db;User=sa;Password=…
+	}
 	switch ClassifyText(s, ctx) {
 	case PlaceholderValue, UnfilledValue, PublicValue, NoValue, SOPSValue, ConfigValue:
 		return false
@@ -263,4 +269,70 @@ func entropy(s string) float64 {
 		h -= p * math.Log2(p)
 	}
 	return h
+}
+
+// configExts are the file types of line-oriented configuration an operator
+// reads from a Secret: Java properties, JAAS, INI, TOML, env files.
+var configExts = map[string]bool{".properties": true, ".conf": true, ".config": true, ".cfg": true,
+	".ini": true, ".toml": true, ".env": true}
+
+// credentialFileWords name files that hold credentials whatever their lines
+// look like: users.properties (user=password), htpasswd, .credentials.
+var credentialFileWords = map[string]bool{"users": true, "passwd": true, "password": true, "passwords": true,
+	"credential": true, "credentials": true, "secret": true, "secrets": true, "htpasswd": true, "auth": true,
+	"token": true, "tokens": true, "key": true, "keys": true, "shadow": true}
+
+// strongCredentialFileWords say credentials anywhere in a file's name.
+var strongCredentialFileWords = map[string]bool{"credential": true, "credentials": true, "password": true,
+	"passwords": true, "passwd": true, "htpasswd": true, "secret": true, "secrets": true, "shadow": true}
+
+// ConfigFileKey reports a Secret key that names a line-oriented
+// configuration file (grafana.ini, broker.properties, login.config) that is
+// not, by its name, a file of credentials (users.properties).
+func ConfigFileKey(key string) bool {
+	ext := strings.ToLower(path.Ext(key))
+	if !configExts[ext] {
+		return false
+	}
+	w := keyWords(strings.TrimSuffix(key, path.Ext(key)))
+	if len(w) > 0 && credentialFileWords[w[len(w)-1]] {
+		return false // users.properties, .htpasswd — not users-dn.properties
+	}
+	for _, x := range w {
+		if strongCredentialFileWords[x] {
+			return false // cluster-credentials.broker.properties
+		}
+	}
+	return true
+}
+
+// LineConfigCredential judges line-oriented configuration (`key=value`,
+// `key: value`, `[section]`, JAAS blocks) line by line, as ConfigCredential
+// judges YAML: it leaks when a line carries a credential.
+func LineConfigCredential(text string, ctx ValueContext) bool {
+	if privateKey.MatchString(text) || tokenShape.MatchString(text) {
+		return true
+	}
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") || strings.HasPrefix(t, "//") || strings.HasPrefix(t, "!") ||
+			strings.HasPrefix(t, "/*") || strings.HasPrefix(t, "*") ||
+			strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") {
+			continue
+		}
+		i := strings.IndexAny(t, "=:")
+		if i <= 0 {
+			continue // a section, a JAAS login module line, a brace
+		}
+		key := strings.Trim(strings.TrimSpace(t[:i]), `"'`)
+		val := strings.TrimSpace(t[i+1:])
+		val = strings.Trim(strings.TrimRight(val, ";,"), `"'`)
+		if val == "" {
+			continue
+		}
+		if CredentialValue(key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: val}, ctx) {
+			return true
+		}
+	}
+	return false
 }

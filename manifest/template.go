@@ -68,3 +68,21 @@ func MaskTemplate(text []byte) ([]byte, bool) {
 func InTemplatesDir(p string) bool {
 	return strings.HasPrefix(p, "templates/") || strings.Contains(p, "/templates/")
 }
+
+// freeMarker are FreeMarker's directives and macros (`<#if …>`, `</#list>`,
+// `<@macro/>`), which GitOps Playground and Java tooling render into
+// manifests.
+var freeMarker = regexp.MustCompile(`</?[#@][a-zA-Z]`)
+
+// TemplateLanguage names the template language of a text that is not YAML
+// until a tool renders it — Jinja2 (Ansible, Salt), FreeMarker — or "" when it
+// shows none. (Go templates are masked instead: see MaskTemplate.)
+func TemplateLanguage(text []byte) string {
+	switch {
+	case bytes.Contains(text, []byte("{%")):
+		return "Jinja2 template (Ansible?)"
+	case freeMarker.Match(text):
+		return "FreeMarker template"
+	}
+	return ""
+}

@@ -45,9 +45,13 @@ var (
 	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)
 	namedLiteral = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*)$`)
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key)$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
+	// Tokens that say what to do or where the value goes, as people write
+	// them in bases to override: UPDATE_AWS_SECRET_ACCESS_KEY, __REPLACE_ME__,
+	// LICENSE_HERE, put-your-token-here, ...
+	unfilledToken = regexp.MustCompile(`^(?:(?:UPDATE|REPLACE|CHANGE|FILL|INSERT|ENTER|PUT|SET|ADD|PROVIDE|YOUR)_[A-Z0-9_]+|__[A-Za-z0-9_]+__|[A-Za-z0-9_]+_HERE|\.{3,}|…)$|(?i)^[a-z0-9]+(?:[-_ ][a-z0-9]+)*[-_ ]here$`)
 	// Public material.
 	pemBlock  = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----.*?-----END ([A-Z0-9 ]+)-----`)
 	sshPublic = regexp.MustCompile(`^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+AAAA[A-Za-z0-9+/=]+(?:\s+\S.*)?$`)
@@ -120,10 +124,39 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 		}
 		return PlainValue
 	}
-	if unfilled.MatchString(v) || unfilledCamel.MatchString(v) {
+	if isUnfilled(v) {
 		return UnfilledValue
 	}
 	return PlainValue
+}
+
+// isUnfilled reports an obvious placeholder, also one wrapped in braces,
+// brackets or quotes (`{ GCP_SERVICE_ACCOUNT_JSON_HERE }` for a JSON key).
+func isUnfilled(v string) bool {
+	for _, s := range []string{v, strings.Trim(v, "{}[]\"' \t\r\n")} {
+		if s != "" && (unfilled.MatchString(s) || unfilledCamel.MatchString(s) || unfilledToken.MatchString(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// LiteralKind judges a kustomize secretGenerator literal's value under its
+// key: used as
+// written, though people also write it base64-encoded (Y2hhbmdlbWU= for a
+// placeholder), which is judged decoded too.
+func LiteralKind(key, v string) ValueKind {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
+	k := Classify(n, ValueContext{})
+	if k == PlainValue {
+		if d := Classify(n, ValueContext{Base64: true}); d != PlainValue && d != NoValue {
+			return d
+		}
+		if WhereKey(key) && !CredentialValue(key, n, ValueContext{}) {
+			return PublicValue
+		}
+	}
+	return k
 }
 
 // stripReferences takes every reference out of v and counts them.
@@ -239,6 +272,11 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 			Pairs(Resolve(m), func(k, v *yaml.Node) {
 				key := k.Value
 				kind := Classify(v, ctx)
+				if kind == PlainValue && ConfigFileKey(key) {
+					if t := valueText(v, ctx); t != nil && !LineConfigCredential(t.Value, ctx) {
+						kind = ConfigValue // grafana.ini with a time zone, broker.properties with roles
+					}
+				}
 				if kind == PlainValue && (argo && argoCDPublicKeys[key] || WhereKey(key) && !CredentialValue(key, valueText(v, ctx), ctx)) {
 					kind = PublicValue // where a repository, cluster or database is, not how to log in
 				}

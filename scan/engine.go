@@ -384,9 +384,9 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			err = nil
 		}
 		if err != nil {
-			if bytes.Contains(d.Text, []byte("{%")) {
-				// Jinja2 (Ansible, Salt): not YAML until a playbook renders it.
-				r.skipped = &source.Notice{Path: e.Path, Reason: "Jinja2 template (Ansible?) that is not YAML"}
+			if lang := manifest.TemplateLanguage(d.Text); lang != "" {
+				// Jinja2, FreeMarker: not YAML until a tool renders it.
+				r.skipped = &source.Notice{Path: e.Path, Reason: lang + " that is not YAML"}
 				r.findings = keepRule(r.findings, PrivateKeyID)
 				return r
 			}

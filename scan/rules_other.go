@@ -57,7 +57,7 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			var literalKeys []string
 			var lit *yaml.Node
 			for _, l := range manifest.Seq(manifest.Field(g, "literals")) {
-				if k, _, ok := strings.Cut(manifest.Scalar(l), "="); ok {
+				if k, v, ok := strings.Cut(manifest.Scalar(l), "="); ok && manifest.LiteralKind(strings.TrimSpace(k), v) == manifest.PlainValue {
 					literalKeys = append(literalKeys, strings.TrimSpace(k))
 					if lit == nil {
 						lit = l

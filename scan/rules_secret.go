@@ -229,7 +229,12 @@ func (secretCommentValue) CheckObject(c *Context, o *Object, emit func(Finding))
 // deployed: app.example.yaml, secret-template.yaml, values.sample.yaml.
 var exampleName = regexp.MustCompile(`(?i)(^|[._-])(example|sample|template|tmpl)s?([._-]|$)`)
 
-func exampleFile(p string) bool { return exampleName.MatchString(path.Base(p)) }
+// exampleDir names folders of examples: docs/examples/, samples/.
+var exampleDir = regexp.MustCompile(`(?i)(^|/)(examples?|samples?)/`)
+
+func exampleFile(p string) bool {
+	return exampleName.MatchString(path.Base(p)) || exampleDir.MatchString(p)
+}
 
 // allowedKeys are the keys whose line carries an allow comment of a scanner
 // the config names (allowComments): `password: x # gitleaks:allow`.
