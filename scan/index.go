@@ -153,7 +153,10 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	if manifest.IsDeletePatch(o.Node) {
 		f.deletions = append(f.deletions, deletion{file: o.File, kind: o.Kind, ns: o.Namespace, name: o.Name})
 	}
-	if v := esoPin(o); v != "" {
+	for _, v := range esoPin(o) {
+		if v == "" {
+			continue
+		}
 		f.esoPins = append(f.esoPins, v)
 	}
 	if o.APIVersion == esoV1beta1 {

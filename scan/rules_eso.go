@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,41 +70,105 @@ func (externalSecretAPIRemoved) CheckTree(c *Context, ix *Index, emit func(Findi
 	}
 }
 
-// esoPin is the operator version an object installs: a Helm chart dependency
-// (Chart.yaml), a Flux HelmRelease or OCIRepository, an Argo CD Application,
-// a kustomize helmCharts entry; "" for anything else.
-func esoPin(o *Object) string {
+// esoPin is the operator versions an object installs: a Helm chart dependency
+// (Chart.yaml), a Flux HelmRelease or OCIRepository, an Argo CD Application or
+// ApplicationSet (its generators' values resolved), a kustomize helmCharts
+// entry; none for anything else.
+func esoPin(o *Object) []string {
 	s := func(n *yaml.Node, keys ...string) string { return manifest.Scalar(manifest.Path(n, keys...)) }
 	switch {
 	case path.Base(o.File) == "Chart.yaml" && o.Kind == "":
 		for _, d := range manifest.Seq(manifest.Field(o.Node, "dependencies")) {
 			if s(d, "name") == "external-secrets" {
-				return s(d, "version")
+				return []string{s(d, "version")}
 			}
 		}
 	case o.Kind == "HelmRelease" && strings.HasPrefix(o.APIVersion, "helm.toolkit.fluxcd.io/"):
 		if s(o.Node, "spec", "chart", "spec", "chart") == "external-secrets" {
-			return s(o.Node, "spec", "chart", "spec", "version")
+			return []string{s(o.Node, "spec", "chart", "spec", "version")}
 		}
 	case o.Kind == "OCIRepository" && strings.HasPrefix(o.APIVersion, "source.toolkit.fluxcd.io/"):
 		if strings.HasSuffix(s(o.Node, "spec", "url"), "/external-secrets") {
-			return s(o.Node, "spec", "ref", "tag")
+			return []string{s(o.Node, "spec", "ref", "tag")}
 		}
 	case o.Kind == "Application" && strings.HasPrefix(o.APIVersion, "argoproj.io/"):
 		sources := append([]*yaml.Node{manifest.Path(o.Node, "spec", "source")}, manifest.Seq(manifest.Path(o.Node, "spec", "sources"))...)
 		for _, src := range sources {
 			if s(src, "chart") == "external-secrets" {
-				return s(src, "targetRevision")
+				return []string{s(src, "targetRevision")}
 			}
+		}
+	case o.Kind == "ApplicationSet" && strings.HasPrefix(o.APIVersion, "argoproj.io/"):
+		// The template's chart and version may come from the generators'
+		// values: chart '{{values.addonChart}}', targetRevision
+		// '{{values.addonChartVersion}}'.
+		vals := generatorValues(manifest.Path(o.Node, "spec", "generators"))
+		spec := manifest.Path(o.Node, "spec", "template", "spec")
+		sources := append([]*yaml.Node{manifest.Field(spec, "source")}, manifest.Seq(manifest.Field(spec, "sources"))...)
+		for _, src := range sources {
+			charts := resolveValues(s(src, "chart"), vals)
+			if !slices.Contains(charts, "external-secrets") {
+				continue
+			}
+			return resolveValues(s(src, "targetRevision"), vals)
 		}
 	case gitops.IsKustomize(o.APIVersion, o.Kind):
 		for _, h := range manifest.Seq(manifest.Field(o.Node, "helmCharts")) {
 			if s(h, "name") == "external-secrets" {
-				return s(h, "version")
+				return []string{s(h, "version")}
 			}
 		}
 	}
-	return ""
+	return nil
+}
+
+// valuesRef is an ApplicationSet template's reference to a generator value.
+var valuesRef = regexp.MustCompile(`^\{\{-?\s*\.?values\.([A-Za-z0-9_]+)\s*-?\}\}$`)
+
+// generatorValues collects the `values` maps of every generator, nested ones
+// (merge, matrix) included: name → every value given.
+func generatorValues(gens *yaml.Node) map[string][]string {
+	out := map[string][]string{}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		n = manifest.Resolve(n)
+		if n == nil || depth > 8 {
+			return
+		}
+		switch n.Kind {
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, manifest.Resolve(n.Content[i+1])
+				if k == "values" && v != nil && v.Kind == yaml.MappingNode {
+					manifest.Pairs(v, func(k, v *yaml.Node) {
+						if x := manifest.Scalar(v); x != "" && !slices.Contains(out[k.Value], x) {
+							out[k.Value] = append(out[k.Value], x)
+						}
+					})
+					continue
+				}
+				walk(v, depth+1)
+			}
+		}
+	}
+	walk(gens, 0)
+	return out
+}
+
+// resolveValues is what a template field becomes: itself, or every value the
+// generators give the one it names.
+func resolveValues(field string, vals map[string][]string) []string {
+	if m := valuesRef.FindStringSubmatch(strings.TrimSpace(field)); m != nil {
+		return vals[m[1]]
+	}
+	if field == "" {
+		return nil
+	}
+	return []string{field}
 }
 
 // versionBefore reports whether a chart version (0.10.2, v0.16.1) is before
