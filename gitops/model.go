@@ -207,6 +207,17 @@ func (u *Unit) add(file string, m Membership) {
 // IsPatch reports whether a kustomization uses the file as a patch.
 func (m *Model) IsPatch(file string) bool { return m.patches[file] }
 
+// Deploys reports whether some build deploys file (a loose file of
+// interest, or one a kustomization reaches).
+func (m *Model) Deploys(file string) bool {
+	for _, u := range m.Units {
+		if len(u.Members[file]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // NamespacesOf lists the namespaces a file's resource (own namespace own)
 // lands in, one per unit that holds it ("" when unknown); just own when no
 // unit does.

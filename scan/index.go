@@ -26,6 +26,9 @@ type Index struct {
 	// installs; esoV1beta1 the resources at external-secrets.io/v1beta1.
 	esoPins    []string
 	esoV1beta1 []location
+	// live are the entry points when they decide what is deployed (see
+	// liveEntries); nil when every file counts.
+	live []gitops.Entry
 	// entries are the folders that GitOps entry points (Flux Kustomizations,
 	// Argo CD Applications) deploy.
 	entries []gitops.Entry
@@ -305,6 +308,10 @@ func (ix *Index) build(c *Context) {
 	for _, r := range ix.StoreRefs {
 		loose = append(loose, r.File)
 	}
+	for _, l := range ix.esoV1beta1 {
+		loose = append(loose, l.File)
+	}
+	ix.live = ix.liveEntries(c, loose)
 	ix.Build = gitops.Build(ix.Kustomizations, loose, func(file string) string {
 		if c.Envs != nil {
 			if m := c.Envs.ForPath(file); len(m) == 1 {
@@ -312,7 +319,7 @@ func (ix *Index) build(c *Context) {
 			}
 		}
 		return ""
-	}, ix.liveEntries(c, loose))
+	}, ix.live)
 }
 
 // liveEntries are the entry points' folders, when they decide what is
