@@ -171,9 +171,27 @@ func (e *Envs) Notes() []string {
 	}
 	sort.Strings(out)
 	for _, cert := range e.unplaced {
-		out = append(out, fmt.Sprintf("%s is a sealed-secrets certificate whose place names no environment, so nothing is checked or sealed with it; to use it, add to .secretguard.yaml: environments: {NAME: {cert: %s, paths: [\"DIR/**\"]}}", cert, cert))
+		name, dir := "NAME", "DIR"
+		if n, d := placeOf(cert); n != "" {
+			name, dir = n, d
+		}
+		out = append(out, fmt.Sprintf("%s is a sealed-secrets certificate whose place names no environment, so nothing is checked or sealed with it; to use it, add to .secretguard.yaml: environments: {%s: {cert: %s, paths: [\"%s/**\"]}}", cert, name, cert, dir))
 	}
 	return out
+}
+
+// placeOf is the folder a certificate most likely serves, for the config
+// lines a note suggests: the deepest folder above it that is not a generic
+// one (certs/, sealed-secrets/): kubernasty/sealed-secrets.pub.pem serves
+// kubernasty/. "" when every folder is generic.
+func placeOf(cert string) (name, dir string) {
+	parts := strings.Split(path.Dir(cert), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if p := parts[i]; p != "." && p != "" && !genericCertNames[strings.ToLower(p)] {
+			return p, strings.Join(parts[:i+1], "/")
+		}
+	}
+	return "", ""
 }
 
 // aliasGroups are the names people give the same environment: a folder named

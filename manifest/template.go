@@ -86,3 +86,14 @@ func TemplateLanguage(text []byte) string {
 	}
 	return ""
 }
+
+// TemplateFile names the template language a file's name says it is in —
+// FreeMarker for NAME.ftl.yaml — or "". Such a file is not what the cluster
+// gets, even where it happens to parse as YAML.
+func TemplateFile(p string) string {
+	base := strings.ToLower(p[strings.LastIndexByte(p, '/')+1:])
+	if strings.Contains(base, ".ftl.") || strings.HasSuffix(base, ".ftl") {
+		return "FreeMarker template"
+	}
+	return ""
+}

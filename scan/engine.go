@@ -336,6 +336,12 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 
 	var docs []*manifest.Document
 	isManifest, isKustomization := Kind(e.Path)
+	if lang := manifest.TemplateFile(e.Path); lang != "" && isManifest {
+		// Rendered by a tool before it is applied: not ours to judge as a
+		// manifest (its private keys still are).
+		r.skipped = &source.Notice{Path: e.Path, Reason: lang + " (by its name): not a manifest until rendered"}
+		isManifest = false
+	}
 	if isManifest {
 		docs = manifest.Documents(data, strings.HasSuffix(strings.ToLower(e.Path), ".json"))
 		if manifest.TooMany(docs) {
