@@ -22,13 +22,14 @@ mkdir -p certs apps/prod
 cp "$here/testdata/demo/certs/prod.pem" certs/prod.pem
 git add . && git commit -q -m init
 fail() { echo "FAIL: $*"; exit 1; }
-cat > apps/prod/db.yaml <<'YAML'
+cat > "$work/raw.yaml" <<'YAML'
 apiVersion: v1
 kind: Secret
 metadata: {name: db, namespace: web}
 stringData:
   password: LEFTHOOK-MARKER
 YAML
+cp "$work/raw.yaml" apps/prod/db.yaml
 
 echo "== a staged raw Secret: the commit must fail"
 git add apps/prod/db.yaml
@@ -42,13 +43,7 @@ git add apps/prod/db.yaml
 git commit -q -m sealed >out.txt 2>&1 || { cat out.txt; fail "sealed file blocked"; }
 
 echo "== git commit -a of a raw Secret (a temporary index): must fail"
-cat > apps/prod/db.yaml <<'YAML'
-apiVersion: v1
-kind: Secret
-metadata: {name: db, namespace: web}
-stringData:
-  password: LEFTHOOK-MARKER
-YAML
+cp "$work/raw.yaml" apps/prod/db.yaml
 if git commit -q -a -m raw-again >out.txt 2>&1; then cat out.txt; fail "commit -a let a raw Secret through"; fi
 grep -q raw-secret out.txt || { cat out.txt; fail "no raw-secret finding"; }
 echo "lefthook: 3 passed, 0 failed"
