@@ -112,7 +112,14 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		i int
 		e source.Entry
 	}
-	jobs := make(chan job, 256)
+	// The walk runs ahead of the workers by a few hundred entries, unless
+	// the entries hold their content already (history through the git
+	// binary): then only a few, so that memory stays bounded.
+	ahead := 256
+	if h, ok := src.(interface{ HoldsContent() bool }); ok && h.HoldsContent() {
+		ahead = workers
+	}
+	jobs := make(chan job, ahead)
 	var (
 		mu      sync.Mutex
 		results []fileResult

@@ -39,6 +39,9 @@ type Git struct {
 	// mu serialises object reads: with kept descriptors the pack readers are
 	// shared, and scan workers read blobs concurrently.
 	mu sync.Mutex
+	// GitBinary, when set, is a git executable that History may read the
+	// history with (see gitbinary.go); go-git is the fallback.
+	GitBinary string
 }
 
 // OpenGit opens the repository whose work tree is root. Pack files stay open
@@ -133,7 +136,7 @@ func (g *Git) tree(h plumbing.Hash) (*object.Tree, error) {
 }
 
 func (g *Git) blobEntry(p string, h plumbing.Hash, commits []Commit) Entry {
-	return Entry{Path: p, Size: -1, Commits: commits, Read: func() ([]byte, error) {
+	return Entry{Path: p, Size: -1, Commits: commits, hash: h, Read: func() ([]byte, error) {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		b, err := g.Repo.BlobObject(h)
@@ -428,6 +431,8 @@ type History struct {
 	// boundary, missing commits or trees. Blobs that cannot be read show as
 	// MissingObjectError when their entry is read.
 	Incomplete []string
+	// binary: the blobs are read through git cat-file (walkBinary).
+	binary bool
 }
 
 // History walks every commit reachable from any ref and diffs each against its
@@ -435,6 +440,14 @@ type History struct {
 // once and cached. A blob's introductions are the (commit, path) pairs where it
 // appeared.
 func (g *Git) History() (*History, error) {
+	if g.GitBinary != "" {
+		if h, err := g.historyFromBinary(); err == nil {
+			return h, nil
+		}
+		// The binary cannot walk it (a missing object, an old git): go-git
+		// can, and says what is missing.
+	}
+	defer func() { g.trees = map[plumbing.Hash]*object.Tree{} }() // only the walk needs them
 	refs, err := g.Repo.References()
 	if err != nil {
 		return nil, err
@@ -532,14 +545,24 @@ func (g *Git) History() (*History, error) {
 		h.Incomplete = append(h.Incomplete, fmt.Sprintf("the trees of %s are missing from the object store (%s)",
 			plural(len(missingTrees), "commit", "commits"), words.Some(missingTrees, 3)))
 	}
+	h.setEntries(intro)
+	return h, nil
+}
+
+// setEntries makes one entry per blob, named by the path of its first
+// introduction, its introductions oldest first, in path order.
+func (h *History) setEntries(intro map[plumbing.Hash][]Commit) {
 	for blob, commits := range intro {
 		sort.Slice(commits, func(i, j int) bool {
 			if commits[i].Date != commits[j].Date {
 				return commits[i].Date < commits[j].Date
 			}
-			return commits[i].Hash < commits[j].Hash
+			if commits[i].Hash != commits[j].Hash {
+				return commits[i].Hash < commits[j].Hash
+			}
+			return commits[i].Path < commits[j].Path
 		})
-		h.entries = append(h.entries, g.blobEntry(commits[0].Path, blob, commits))
+		h.entries = append(h.entries, h.g.blobEntry(commits[0].Path, blob, commits))
 	}
 	sort.Slice(h.entries, func(i, j int) bool {
 		a, b := h.entries[i], h.entries[j]
@@ -548,7 +571,6 @@ func (g *Git) History() (*History, error) {
 		}
 		return a.Commits[0].Hash < b.Commits[0].Hash
 	})
-	return h, nil
 }
 
 // diffTrees calls fn for every file of b that is new or changed relative to a.
@@ -590,6 +612,9 @@ func (g *Git) diffTrees(a, b *object.Tree, prefix string, fn func(path string, b
 }
 
 func (h *History) Walk(fn func(Entry) error) error {
+	if h.binary {
+		return h.walkBinary(fn)
+	}
 	for _, e := range h.entries {
 		if err := fn(e); err != nil {
 			return err

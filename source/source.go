@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/go-git/go-git/v5/plumbing"
 	"io"
 	"io/fs"
 	"os"
@@ -21,6 +22,7 @@ type Entry struct {
 	Read func() ([]byte, error)
 	// Commits that hold this content (history mode only).
 	Commits []Commit
+	hash    plumbing.Hash // the blob, in history mode
 }
 
 // Commit records where a blob was committed.
