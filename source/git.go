@@ -345,7 +345,7 @@ func within(p string, only []string) bool {
 
 func (s *Staged) Walk(fn func(Entry) error) error {
 	for _, e := range s.changed {
-		if !within(e.Name, s.Only) {
+		if !within(e.Name, s.Only) || NotOurs(e.Name) {
 			continue
 		}
 		if err := fn(s.g.blobEntry(e.Name, e.Hash, nil)); err != nil {
@@ -552,7 +552,16 @@ func (g *Git) History() (*History, error) {
 // setEntries makes one entry per blob, named by the path of its first
 // introduction, its introductions oldest first, in path order.
 func (h *History) setEntries(intro map[plumbing.Hash][]Commit) {
-	for blob, commits := range intro {
+	for blob, all := range intro {
+		var commits []Commit
+		for _, c := range all {
+			if !NotOurs(c.Path) {
+				commits = append(commits, c)
+			}
+		}
+		if len(commits) == 0 {
+			continue // only ever a lock file or an image: not read
+		}
 		sort.Slice(commits, func(i, j int) bool {
 			if commits[i].Date != commits[j].Date {
 				return commits[i].Date < commits[j].Date

@@ -319,7 +319,7 @@ func (d *Dir) Walk(fn func(Entry) error) error {
 				d.Notices = append(d.Notices, Notice{Path: r, Reason: "symbolic link not followed"})
 				return nil
 			}
-			if d.Skip != nil && d.Skip(r, false) {
+			if d.Skip != nil && d.Skip(r, false) || NotOurs(r) {
 				return nil
 			}
 			if !e.Type().IsRegular() {

@@ -76,3 +76,24 @@ func TestWriteGitRepos(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+var (
+	appRepoDir     = flag.String("app-repo-dir", "", "TestWriteAppRepo writes an application monorepo's history here (codedang's shape)")
+	appRepoFiles   = flag.Int("app-files", 4000, "source files of the app repository")
+	appRepoCommits = flag.Int("app-commits", 4930, "commits of the app repository")
+)
+
+// TestWriteAppRepo writes the history benchmark's generated repository, the
+// shape of skkuding/codedang (scripts/bench-history.sh uses it without a
+// real repository), and prints how many raw Secrets it committed:
+// go test ./cmd/secretguard -run TestWriteAppRepo -app-repo-dir /tmp/appbench
+func TestWriteAppRepo(t *testing.T) {
+	if *appRepoDir == "" {
+		t.Skip("set -app-repo-dir")
+	}
+	n, err := corpus.AppRepo(*appRepoDir, *appRepoFiles, *appRepoCommits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("raw-secrets %d\n", n)
+}
