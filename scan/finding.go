@@ -47,6 +47,15 @@ func (f *Finding) Fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
+// SortedFindings is fs in report order (file, line, column, rule, then the
+// oldest commit): a total order, so that a report is the same whatever order
+// the source read the files in.
+func SortedFindings(fs []Finding) []Finding {
+	out := append([]Finding(nil), fs...)
+	sortFindings(out)
+	return out
+}
+
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -59,6 +68,18 @@ func sortFindings(fs []Finding) {
 		if a.Column != b.Column {
 			return a.Column < b.Column
 		}
-		return a.Rule < b.Rule
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		// Two versions of one file in a history: the older first, whatever
+		// order the blobs were read in.
+		if len(a.Commits) > 0 && len(b.Commits) > 0 && a.Commits[0] != b.Commits[0] {
+			ca, cb := a.Commits[0], b.Commits[0]
+			if ca.Date != cb.Date {
+				return ca.Date < cb.Date
+			}
+			return ca.Hash < cb.Hash
+		}
+		return a.Message < b.Message
 	})
 }

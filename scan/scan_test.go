@@ -147,3 +147,18 @@ func TestFileCaps(t *testing.T) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
 }
+
+// Findings come out in one order whatever order the source gave the files in:
+// two versions of one file in a history, the older first.
+func TestFindingOrderIsTotal(t *testing.T) {
+	older := scan.Finding{Rule: "raw-secret", File: "a.yaml", Line: 7, Column: 3, Message: "m",
+		Commits: []source.Commit{{Hash: "bbbbbbbbbbbb", Date: "2025-08-07", Path: "a.yaml"}}}
+	newer := older
+	newer.Commits = []source.Commit{{Hash: "aaaaaaaaaaaa", Date: "2025-08-09", Path: "a.yaml"}}
+	for _, in := range [][]scan.Finding{{older, newer}, {newer, older}} {
+		got := scan.SortedFindings(in)
+		if got[0].Commits[0].Date != "2025-08-07" {
+			t.Errorf("order %v", got)
+		}
+	}
+}
