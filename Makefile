@@ -2,7 +2,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build test demo bench lint compat realworld
+.PHONY: build test demo bench bench-history lint compat realworld
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/secretguard ./cmd/secretguard
@@ -18,6 +18,12 @@ demo: build
 # docs/performance.md for the figures and the peer comparisons.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./scan ./transform ./cmd/secretguard
+
+# The history benchmark, every tool side by side on one repository: a real
+# checkout (REPO=/tmp/codedang after git clone https://github.com/skkuding/codedang
+# /tmp/codedang), or without REPO a generated repository of that shape.
+bench-history:
+	./scripts/bench-history.sh $(REPO)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
