@@ -431,8 +431,10 @@ type History struct {
 	// boundary, missing commits or trees. Blobs that cannot be read show as
 	// MissingObjectError when their entry is read.
 	Incomplete []string
-	// binary: the blobs are read through git cat-file (walkBinary).
+	// binary: the blobs are read through git cat-file (walkBinary), in the
+	// order git log first met them (seen).
 	binary bool
+	seen   map[plumbing.Hash]int
 }
 
 // History walks every commit reachable from any ref and diffs each against its

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ func (g *Git) historyFromBinary() (*History, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	h := &History{g: g, binary: true}
+	h := &History{g: g, binary: true, seen: map[plumbing.Hash]int{}}
 	intro := map[plumbing.Hash][]Commit{}
 	rd := bufio.NewReaderSize(out, 1<<16)
 	var at Commit
@@ -65,6 +66,9 @@ func (g *Git) historyFromBinary() (*History, error) {
 			if !pending.IsZero() {
 				cm := at
 				cm.Path = tok
+				if _, ok := intro[pending]; !ok {
+					h.seen[pending] = len(h.seen)
+				}
 				intro[pending] = append(intro[pending], cm)
 			}
 			continue
@@ -134,15 +138,18 @@ func (g *Git) gitCommand(args ...string) *exec.Cmd {
 // is scanned.
 func (h *History) walkBinary(fn func(Entry) error) error {
 	n := min(catFileReaders, max(1, len(h.entries)))
+	// git reads blobs fastest in the order git log met them, newest first:
+	// the order a pack keeps its deltas in (hash or path order was 3×
+	// slower on a fast-import repository).
+	entries := append([]Entry(nil), h.entries...)
+	sort.SliceStable(entries, func(i, j int) bool { return h.seen[entries[i].hash] < h.seen[entries[j].hash] })
 	var mu sync.Mutex // fn is called by one reader at a time
 	var stop bool
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
-		var share []Entry
-		for j := i; j < len(h.entries); j += n {
-			share = append(share, h.entries[j])
-		}
+		// Contiguous shares, each in that order.
+		share := entries[i*len(entries)/n : (i+1)*len(entries)/n]
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
