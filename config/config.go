@@ -55,6 +55,12 @@ type Environment struct {
 	Cert      string   // repo-relative path of the certificate
 	Paths     []string // repo-relative doublestar globs
 	Namespace string   // for Secrets that name none
+	// Context is the kubeconfig context of the environment's cluster, and
+	// ControllerName/ControllerNamespace its sealed-secrets controller:
+	// where `certs fetch` asks for the current certificate ("" for
+	// kubeseal's defaults).
+	Context                             string
+	ControllerName, ControllerNamespace string
 }
 
 // ExternalStore names a store created outside the repository.
@@ -86,9 +92,16 @@ type Allow struct {
 const DefaultMaxFileSize = 64 << 20
 
 type fileEnv struct {
-	Cert      string   `yaml:"cert"`
-	Paths     []string `yaml:"paths"`
-	Namespace string   `yaml:"namespace"`
+	Cert       string         `yaml:"cert"`
+	Paths      []string       `yaml:"paths"`
+	Namespace  string         `yaml:"namespace"`
+	Context    string         `yaml:"context"`
+	Controller fileController `yaml:"controller"`
+}
+
+type fileController struct {
+	Name      string `yaml:"name"`
+	Namespace string `yaml:"namespace"`
 }
 
 type file struct {
@@ -219,6 +232,7 @@ func Parse(data []byte) (*Config, error) {
 		}
 		c.Environments = append(c.Environments, Environment{
 			Name: n, Cert: filepath.ToSlash(e.Cert), Paths: e.Paths, Namespace: e.Namespace,
+			Context: e.Context, ControllerName: e.Controller.Name, ControllerNamespace: e.Controller.Namespace,
 		})
 	}
 	if len(problems) > 0 {

@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 		"scope: [":                              "line 1: not YAML: line 1: did not find expected node content",
 		// Every mistake, in file order, each with its line and the keys allowed there.
 		"environments:\n  prod:\n    cert: certs/prod.pem\n    pahts: [\"apps/**\"]\nallow:\n  - rule: raw-secret\n  - pth: x\n": "" +
-			`line 4: environments.prod: unknown key "pahts" (did you mean paths?); allowed keys: cert, paths, namespace` + "\n" +
+			`line 4: environments.prod: unknown key "pahts" (did you mean paths?); allowed keys: cert, paths, namespace, context, controller` + "\n" +
 			`line 7: allow[1]: unknown key "pth" (did you mean path?); allowed keys: rule, path, name`,
 	} {
 		_, err := Parse([]byte(in))
