@@ -73,7 +73,7 @@ func loadFile(env, path string) ([]*Cert, error) {
 	data, err := readBounded(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("environment %s: certificate %s does not exist (fetch it with `kubeseal --fetch-cert > %s`)", env, path, path)
+			return nil, fmt.Errorf("environment %s: certificate %s does not exist (fetch it from its cluster: secretguard certs fetch --env %s)", env, path, env)
 		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -51,4 +51,19 @@ git add apps/prod/to-seal.yaml
 
 echo "== secretguard hook on the sealed file: must pass"
 pre-commit try-repo "$here" secretguard --files apps/prod/to-seal.yaml >out.txt 2>&1 || { cat out.txt; fail "sealed file failed the hook"; }
-echo "pre-commit hooks: 3 passed, 0 failed"
+echo "== secretguard init: the entry it merges into an existing .pre-commit-config.yaml is valid"
+cat > .pre-commit-config.yaml <<'YAML'
+# ours
+repos:
+- repo: local
+  hooks:
+  - id: nothing
+    name: nothing
+    entry: "true"
+    language: system
+YAML
+(cd "$here" && go run ./cmd/secretguard init "$work/repo") >/dev/null
+grep -q "secretguard/secretguard" .pre-commit-config.yaml || fail "init did not merge the entry"
+grep -q "^# ours" .pre-commit-config.yaml || fail "init lost the file's comment"
+pre-commit validate-config .pre-commit-config.yaml || fail "the merged .pre-commit-config.yaml is invalid"
+echo "pre-commit hooks: 4 passed, 0 failed"

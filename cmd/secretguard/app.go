@@ -104,6 +104,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 		HideVersion: true,
 		Commands: []*cli.Command{
+			initCommand(),
 			scanCommand(),
 			sealCommand(),
 			certsCommand(),

@@ -53,3 +53,16 @@ func TestWorkflowsPinActions(t *testing.T) {
 		}
 	}
 }
+
+// The workflow init writes is the one docs/github-action.md shows.
+func TestInitWorkflowIsTheDocumentedOne(t *testing.T) {
+	b, err := os.ReadFile("../../docs/github-action.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 || block != workflowTemplate {
+		t.Errorf("docs/github-action.md's workflow differs from init's:\n%s", block)
+	}
+}
