@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the bundled demo repository: scan (fails on raw Secrets), seal
-# them in place for each environment's certificate, scan again (clean).
+# The main job on the bundled demo repository: set it up (init, which leaves
+# its configuration as it is, and certs fetch of the stage controller's
+# certificate from a file, as a cluster would serve it), scan (fails on raw
+# Secrets), seal them in place for each environment's certificate, scan
+# again (clean).
 # Works on a copy in a temp dir: testdata/demo itself is a test fixture.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,6 +14,10 @@ cp -r "$here/testdata/demo/." "$work/"
 cd "$work"
 git init -q . 2>/dev/null || mkdir .git   # a GitOps repository is a git work tree: its root is here
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; echo "(exit $?)"; }
+mv certs/stage.pem "$work.stage-controller.pem"   # as if the stage cluster still had it
+trap 'rm -rf "$work" "$work.stage-controller.pem"' EXIT
+step "$bin" init .
+step "$bin" certs fetch --env stage --from "$work.stage-controller.pem" .
 step "$bin" scan .
 step "$bin" certs list
 step "$bin" seal --diff apps/web/overlays/prod/session-secret.yaml
