@@ -37,7 +37,7 @@ func certsCommand() *cli.Command {
 					}
 					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ENV\tCERT\tSUBJECT\tBITS\tNOT BEFORE\tNOT AFTER\tSHA256\tUSE")
-					var problems []string
+					var problems, ignoredBy []string
 					for _, name := range r.Envs.Names() {
 						all, err := r.Envs.Certs(name)
 						if err != nil {
@@ -51,6 +51,10 @@ func certsCommand() *cli.Command {
 							if cert == newest {
 								use = "seals"
 							}
+							if why := r.ignored(cert.Path); why != "" {
+								use += "; ignored by git"
+								ignoredBy = append(ignoredBy, fmt.Sprintf("%s is ignored by git (%s): CI never has it; commit it with `git add -f %s`", cert.Path, why, cert.Path))
+							}
 							subject := cert.X509.Subject.String()
 							if subject == "" {
 								subject = "(empty, as controllers make them)"
@@ -61,6 +65,9 @@ func certsCommand() *cli.Command {
 					}
 					if err := tw.Flush(); err != nil {
 						return err
+					}
+					for _, w := range ignoredBy {
+						fmt.Fprintf(c.App.ErrWriter, "secretguard: warning: %s\n", words.OneLine(w))
 					}
 					for _, p := range problems {
 						fmt.Fprintf(c.App.ErrWriter, "secretguard: %s\n", p)
