@@ -280,7 +280,12 @@ func (c *Config) Severity(rule, def string) string {
 // Allowed reports whether an allow entry accepts a finding of rule on rel for the
 // resource namespace/name.
 func (c *Config) Allowed(rule, rel, namespace, name string) bool {
-	for _, a := range c.Allow {
+	return c.AllowedBy(rule, rel, namespace, name) >= 0
+}
+
+// AllowedBy is the index of the first allow entry that accepts a finding, or -1.
+func (c *Config) AllowedBy(rule, rel, namespace, name string) int {
+	for i, a := range c.Allow {
 		if a.Rule != "" && a.Rule != rule {
 			continue
 		}
@@ -292,9 +297,9 @@ func (c *Config) Allowed(rule, rel, namespace, name string) bool {
 		if a.Name != "" && a.Name != name && a.Name != namespace+"/"+name {
 			continue
 		}
-		return true
+		return i
 	}
-	return false
+	return -1
 }
 
 // Weakening is a change to the configuration that makes the gate let more

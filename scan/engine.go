@@ -219,6 +219,22 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		}
 		res.Findings = kept
 	}
+	// An allow entry that accepted nothing in a whole scan of the tree is
+	// stale: say so, so that exceptions do not pile up.
+	if rs.engine[UnusedAllowID] != "" && !c.Partial && !c.History && c.Changed == nil {
+		for i, a := range c.Config.Allow {
+			if rs.usedAllow[i] {
+				continue
+			}
+			file := c.ConfigFile
+			if file == "" {
+				file = config.FileName
+			}
+			line := c.Config.Lines[fmt.Sprintf("allow[%d]", i)]
+			rs.accept(c, rs.engine[UnusedAllowID], unusedAllowRule, Finding{File: file, Line: max(1, line),
+				Message: fmt.Sprintf("allow[%d] (rule %q, path %q, name %q) accepts no finding: remove it, or fix what it was meant to match", i, a.Rule, a.Path, a.Name)}, &res.Findings)
+		}
+	}
 	sortFindings(res.Findings)
 	for i := range res.Findings {
 		f := &res.Findings[i]
@@ -248,12 +264,15 @@ type ruleSet struct {
 	// engine holds the severities of the rules the engine emits itself, by
 	// id; absent when off.
 	engine map[string]Severity
-	// allowed counts the findings that allow entries and comments accepted.
-	allowed atomic.Int64
+	// allowed counts the findings that allow entries and comments accepted;
+	// usedAllow says which allow entries accepted one.
+	allowed   atomic.Int64
+	mu        sync.Mutex
+	usedAllow map[int]bool
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
-	rs := &ruleSet{engine: map[string]Severity{}}
+	rs := &ruleSet{engine: map[string]Severity{}, usedAllow: map[int]bool{}}
 	for _, r := range Rules() {
 		info := r.Info()
 		sev := Severity(cfg.Severity(info.ID, string(info.Severity)))
@@ -292,8 +311,15 @@ func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[
 	if f.Resource != nil {
 		ns, name = f.Resource.Namespace, f.Resource.Name
 	}
-	if f.AllowedByComment || c.Config.Allowed(f.Rule, f.File, ns, name) {
+	if f.AllowedByComment {
 		rs.allowed.Add(1)
+		return
+	}
+	if i := c.Config.AllowedBy(f.Rule, f.File, ns, name); i >= 0 {
+		rs.allowed.Add(1)
+		rs.mu.Lock()
+		rs.usedAllow[i] = true
+		rs.mu.Unlock()
 		return
 	}
 	*out = append(*out, f)

@@ -23,6 +23,7 @@ func init() {
 	register(engineRule{historyIncompleteRule})
 	register(engineRule{fileTooLargeRule})
 	register(engineRule{configWeakenedRule})
+	register(engineRule{unusedAllowRule})
 }
 
 // SecretGeneratorID is the id of the secret-generator rule.
@@ -273,4 +274,17 @@ var configWeakenedRule = Info{
 		"is at the merge-base, so a pull request cannot switch off the check that judges it. A rule " +
 		"turned down or off, or an allow or exclude entry added, by the change itself is reported here " +
 		"for a reviewer to accept; it takes effect once merged.",
+}
+
+// UnusedAllowID is the id of the unused-allow rule.
+const UnusedAllowID = "unused-allow"
+
+// unusedAllowRule is emitted by the engine after a whole scan of the tree.
+var unusedAllowRule = Info{
+	ID: UnusedAllowID, Severity: Warning,
+	Short: "An allow entry of the configuration accepts no finding",
+	Help: "An `allow:` entry that matches nothing in a full scan of the tree is stale — the file was " +
+		"fixed or moved, or the entry has a typo — and stale exceptions pile up and hide what they " +
+		"should not. Remove it, or fix what it was meant to match. Only a scan of the whole working " +
+		"tree says so (not --staged, --diff, --history or named files).",
 }
