@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/secretguard/secretguard/scan"
@@ -49,6 +50,7 @@ type jsonSummary struct {
 	Errors    int           `json:"errors"`
 	Warnings  int           `json:"warnings"`
 	Allowed   int           `json:"allowed,omitempty"`
+	Baselined int           `json:"baselined,omitempty"`
 	Skipped   []jsonSkipped `json:"skipped,omitempty"`
 	Notes     []string      `json:"notes,omitempty"`
 }
@@ -95,7 +97,7 @@ func JSON(w io.Writer, res *scan.Result) error {
 		Findings: jsonFindings(res.Findings),
 		Summary: jsonSummary{
 			Files: res.Files, Documents: res.Documents,
-			Errors: res.Count(scan.Error), Warnings: res.Count(scan.Warning), Allowed: res.Allowed,
+			Errors: res.Count(scan.Error), Warnings: res.Count(scan.Warning), Allowed: res.Allowed, Baselined: res.Baselined,
 			Skipped: jsonSkippedList(res.Skipped),
 			Notes:   res.Notes,
 		},
@@ -107,4 +109,28 @@ func encodeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// ReadBaseline reads a JSON report (version 1) as a baseline: the
+// fingerprints of its findings.
+func ReadBaseline(r io.Reader) (scan.Baseline, error) {
+	var rep jsonReport
+	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+		return nil, fmt.Errorf("not a secretguard JSON report: %w", err)
+	}
+	if rep.Version != 1 {
+		return nil, fmt.Errorf("a report of version %d; this secretguard reads version 1", rep.Version)
+	}
+	b := scan.Baseline{}
+	for _, j := range rep.Findings {
+		f := scan.Finding{Rule: j.Rule, File: j.File, Keys: j.Keys, Message: j.Message}
+		if r := j.Resource; r != nil {
+			f.Resource = &scan.Resource{APIVersion: r.APIVersion, Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}
+		}
+		if len(f.Keys) == 0 {
+			f.Keys = nil
+		}
+		b[f.Fingerprint()] = true
+	}
+	return b, nil
 }

@@ -52,6 +52,9 @@ func summaryLine(res *scan.Result) string {
 	if res.Allowed > 0 {
 		where += fmt.Sprintf(", %d allowed", res.Allowed)
 	}
+	if res.Baselined > 0 {
+		where += fmt.Sprintf(", %d in the baseline", res.Baselined)
+	}
 	if len(res.Findings) == 0 {
 		return "no findings " + where
 	}

@@ -48,9 +48,10 @@ func fixture() *scan.Result {
 			{Rule: "parse-error", Severity: scan.Error, File: "weird, name: 100%.yaml", Line: 3, Column: 1,
 				Message: "does not parse as YAML: 100% broken, really:\nsecond line|pipe"},
 		},
-		Skipped: []source.Notice{{Path: "charts/x/templates/s.yaml", Reason: "Go template (Helm chart?) that is not YAML"}},
-		Allowed: 2,
-		Notes:   []string{"folders named production are environment prod (a common name for it); map them otherwise with environments: in .secretguard.yaml"},
+		Skipped:   []source.Notice{{Path: "charts/x/templates/s.yaml", Reason: "Go template (Helm chart?) that is not YAML"}},
+		Allowed:   2,
+		Baselined: 1,
+		Notes:     []string{"folders named production are environment prod (a common name for it); map them otherwise with environments: in .secretguard.yaml"},
 	}
 }
 
@@ -254,7 +255,7 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("finding %d keys %v, want %v", i, got, want)
 		}
 	}
-	if got := keysOf(doc["summary"]); !reflect.DeepEqual(got, []string{"allowed", "documents", "errors", "files", "notes", "skipped", "warnings"}) {
+	if got := keysOf(doc["summary"]); !reflect.DeepEqual(got, []string{"allowed", "baselined", "documents", "errors", "files", "notes", "skipped", "warnings"}) {
 		t.Errorf("summary keys %v", got)
 	}
 

@@ -73,6 +73,7 @@ type Result struct {
 	Skipped   []source.Notice
 	Allowed   int      // findings that allow entries or allow comments accepted
 	Notes     []string // what the scan chose for the user, said once (an environment alias)
+	Baselined int      // findings dropped because the baseline has them (Baseline.Apply)
 }
 
 // Count returns the number of findings of a severity.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/secretguard/secretguard/internal/words"
 	"io"
 	"os"
 	"os/exec"
@@ -42,6 +43,8 @@ func scanCommand() *cli.Command {
 			&cli.BoolFlag{Name: "staged", Usage: "scan the staged (index) version of added and modified files: what git commit records"},
 			&cli.StringFlag{Name: "diff", Usage: "report only files changed between merge-base(`REV`, HEAD) and the working tree (the whole tree is still read)"},
 			&cli.BoolFlag{Name: "history", Usage: "scan every blob ever committed on any ref, each once, with the commits that introduced it"},
+			&cli.StringFlag{Name: "baseline", Usage: "report only findings that are not in `FILE`, a JSON report of an earlier run (matched by rule, file, resource and keys, not by line)"},
+			&cli.StringFlag{Name: "write-baseline", Usage: "write the findings of this run to `FILE` as the baseline to accept, and report them as in it"},
 		},
 		Action: func(c *cli.Context) error {
 			o, err := scanOptionsFrom(c)
@@ -55,11 +58,12 @@ func scanCommand() *cli.Command {
 
 // scanOptions is `secretguard scan`'s command line, checked.
 type scanOptions struct {
-	Config string
-	Paths  []string
-	Report reportOptions
-	FailOn scan.Severity
-	Mode   scanMode
+	Config                  string
+	Paths                   []string
+	Baseline, WriteBaseline string
+	Report                  reportOptions
+	FailOn                  scan.Severity
+	Mode                    scanMode
 }
 
 // reportOptions say how and where a report is written.
@@ -79,7 +83,7 @@ func reportOptionsFrom(c *cli.Context) (reportOptions, error) {
 }
 
 func scanOptionsFrom(c *cli.Context) (scanOptions, error) {
-	o := scanOptions{Config: c.String("config"), Paths: c.Args().Slice(),
+	o := scanOptions{Config: c.String("config"), Paths: c.Args().Slice(), Baseline: c.String("baseline"), WriteBaseline: c.String("write-baseline"),
 		Mode: scanMode{staged: c.Bool("staged"), diff: c.String("diff"), history: c.Bool("history")}}
 	var err error
 	if o.FailOn, err = parseFailOn(c.String("fail-on")); err != nil {
@@ -113,10 +117,40 @@ func runScan(o scanOptions, s streams) error {
 	if err != nil {
 		return err
 	}
+	var baseline scan.Baseline
+	if o.Baseline != "" {
+		f, err := os.Open(o.Baseline)
+		if err != nil {
+			return failure(fmt.Errorf("read baseline: %w", err))
+		}
+		baseline, err = report.ReadBaseline(f)
+		f.Close()
+		if err != nil {
+			return failure(fmt.Errorf("baseline %s: %w", o.Baseline, err))
+		}
+	}
 	res, err := r.scan(o.Mode)
 	if err != nil {
 		return failure(err)
 	}
+	if o.WriteBaseline != "" {
+		var b bytes.Buffer
+		if err := report.JSON(&b, res); err != nil {
+			return failure(err)
+		}
+		if err := transform.WriteOutput(o.WriteBaseline, b.Bytes(), 0o644); err != nil {
+			return failure(fmt.Errorf("write baseline: %w", err))
+		}
+		fmt.Fprintf(s.err, "secretguard: wrote the baseline %s: %d finding%s accepted; later scans with --baseline %s report only new ones\n",
+			o.WriteBaseline, len(res.Findings), words.Plural(len(res.Findings)), o.WriteBaseline)
+		if baseline == nil {
+			baseline = scan.Baseline{}
+		}
+		for _, f := range res.Findings {
+			baseline[f.Fingerprint()] = true
+		}
+	}
+	baseline.Apply(res)
 	if err := writeReport(s, o.Report, res); err != nil {
 		return err
 	}
