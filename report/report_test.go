@@ -195,6 +195,7 @@ func TestJSONShape(t *testing.T) {
 			Errors    int      `json:"errors"`
 			Warnings  int      `json:"warnings"`
 			Allowed   int      `json:"allowed"`
+			Baselined int      `json:"baselined"`
 			Skipped   []notice `json:"skipped"`
 			Notes     []string `json:"notes"`
 		} `json:"summary"`
