@@ -13,7 +13,7 @@ import (
 )
 
 // Formats that Write knows.
-var Formats = []string{"text", "json", "sarif", "github"}
+var Formats = []string{"text", "json", "sarif", "github", "gitlab", "junit"}
 
 // Options for rendering.
 type Options struct {
@@ -40,6 +40,10 @@ func Write(w io.Writer, format string, res *scan.Result, opt Options) error {
 		return SARIF(w, res, opt)
 	case "github":
 		return GitHub(w, res)
+	case "gitlab":
+		return GitLab(w, res)
+	case "junit":
+		return JUnit(w, res)
 	}
 	return fmt.Errorf("unknown report format %q (want %s)", format, strings.Join(Formats, ", "))
 }

@@ -3,9 +3,11 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -74,6 +76,10 @@ func TestGolden(t *testing.T) {
 		{"json-empty", empty(), "json", report.Options{}},
 		{"sarif-empty", empty(), "sarif", report.Options{Version: "1.2.3"}},
 		{"github-empty", empty(), "github", report.Options{}},
+		{"gitlab", fixture(), "gitlab", report.Options{}},
+		{"gitlab-empty", empty(), "gitlab", report.Options{}},
+		{"junit", fixture(), "junit", report.Options{}},
+		{"junit-empty", empty(), "junit", report.Options{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -550,5 +556,73 @@ func TestMigrationMarkdownGolden(t *testing.T) {
 			}
 			golden(t, name, b.Bytes())
 		})
+	}
+}
+
+// The GitLab Code Quality report has what GitLab requires of each issue:
+// description, check_name, fingerprint, a severity it knows, and a path and
+// begin line.
+func TestGitLabShape(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.GitLab(&b, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	var issues []struct {
+		Description string `json:"description"`
+		CheckName   string `json:"check_name"`
+		Fingerprint string `json:"fingerprint"`
+		Severity    string `json:"severity"`
+		Location    struct {
+			Path  string `json:"path"`
+			Lines struct {
+				Begin int `json:"begin"`
+			} `json:"lines"`
+		} `json:"location"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&issues); err != nil || len(issues) != len(fixture().Findings) {
+		t.Fatalf("%v, %d issues", err, len(issues))
+	}
+	for _, i := range issues {
+		if i.Description == "" || i.CheckName == "" || len(i.Fingerprint) != 32 || i.Location.Path == "" || i.Location.Lines.Begin < 1 ||
+			!map[string]bool{"info": true, "minor": true, "major": true, "critical": true, "blocker": true}[i.Severity] {
+			t.Errorf("issue %+v", i)
+		}
+	}
+}
+
+// The JUnit report parses with a real XML parser (Python's, when there is
+// one) into one failed test case per finding.
+func TestJUnitParses(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.JUnit(&b, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Failure *struct{} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	n := len(fixture().Findings)
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != n || doc.Suites[0].Failures != n {
+		t.Fatalf("%v %+v", err, doc)
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 for the second parser")
+	}
+	cmd := exec.Command(py, "-c", `import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.stdin).getroot()
+cases = r.findall("./testsuite/testcase")
+print(len(cases), len([c for c in cases if c.find("failure") is not None]))`)
+	cmd.Stdin = bytes.NewReader(b.Bytes())
+	out, err := cmd.Output()
+	if want := fmt.Sprintf("%d %d\n", n, n); err != nil || string(out) != want {
+		t.Errorf("python: %v %q, want %q", err, out, want)
 	}
 }

@@ -44,6 +44,24 @@ jobs:
           category: secretguard
 `
 
+// gitlabJob is the merge-request job of a GitLab repository; docs/gitlab-ci.md
+// shows the same text (a test keeps them equal).
+const gitlabJob = `secretguard:
+  stage: test
+  image: golang:1.26
+  variables:
+    GIT_DEPTH: 0                  # --diff needs the merge-base with the target branch
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  script:
+    - go install github.com/secretguard/secretguard/cmd/secretguard@v0.1.0
+    - secretguard scan --diff "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format gitlab --output gl-code-quality-report.json
+  artifacts:
+    when: always
+    reports:
+      codequality: gl-code-quality-report.json
+`
+
 // preCommitRepo is the .pre-commit-config.yaml entry, as one item of repos:.
 const preCommitRepo = `- repo: https://github.com/secretguard/secretguard
   rev: v0.1.0
@@ -57,9 +75,14 @@ func initCommand() *cli.Command {
 		Usage: "set a GitOps repository up: .secretguard.yaml from its layout and certificates, the pre-commit entry " +
 			"(merged into an existing file) and the pull-request workflow; never overwrites a file",
 		ArgsUsage: "[PATH]",
-		Flags:     []cli.Flag{&cli.BoolFlag{Name: "dry-run", Usage: "print what would be written, write nothing"}},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "dry-run", Usage: "print what would be written, write nothing"},
+			&cli.StringFlag{Name: "ci", Value: "github", Usage: "the `CI` to write the pull-request check for: github (a workflow) or gitlab (a .gitlab-ci.yml job)"}},
 		Action: func(c *cli.Context) error {
-			return runInit(c.Args().Slice(), c.Bool("dry-run"), streamsOf(c))
+			ci := c.String("ci")
+			if ci != "github" && ci != "gitlab" {
+				return usage("--ci %q: want github or gitlab", ci)
+			}
+			return runInit(c.Args().Slice(), c.Bool("dry-run"), ci, streamsOf(c))
 		},
 	}
 }
@@ -71,7 +94,7 @@ type planned struct {
 	why  string // what is done, or why not
 }
 
-func runInit(paths []string, dry bool, s streams) error {
+func runInit(paths []string, dry bool, ci string, s streams) error {
 	r, err := openRepo("", paths)
 	if err != nil {
 		return err
@@ -114,11 +137,16 @@ func runInit(paths []string, dry bool, s streams) error {
 		plans = append(plans, planned{rel: ".pre-commit-config.yaml", data: []byte("repos:\n" + indent(preCommitRepo, "  ")), why: "the secretguard hook"})
 	}
 
-	// 3. The pull-request workflow.
-	wf := ".github/workflows/secretguard.yml"
-	if exists(filepath.Join(r.Root, filepath.FromSlash(wf))) {
+	// 3. The pull-request check.
+	ciNote := ""
+	switch wf := ".github/workflows/secretguard.yml"; {
+	case ci == "gitlab" && exists(filepath.Join(r.Root, ".gitlab-ci.yml")):
+		ciNote = "add this job to .gitlab-ci.yml (it is left as it is):\n" + indent(gitlabJob, "    ")
+	case ci == "gitlab":
+		plans = append(plans, planned{rel: ".gitlab-ci.yml", data: []byte(gitlabJob), why: "checks each merge request, findings in its Code Quality widget"})
+	case exists(filepath.Join(r.Root, filepath.FromSlash(wf))):
 		plans = append(plans, planned{rel: wf, why: "exists, left as it is"})
-	} else {
+	default:
 		plans = append(plans, planned{rel: wf, data: []byte(workflowTemplate), why: "scans each pull request"})
 	}
 
@@ -139,8 +167,10 @@ func runInit(paths []string, dry bool, s streams) error {
 			fmt.Fprintf(s.out, "wrote %s (%s)\n", p.rel, p.why)
 		}
 	}
-	if hookNote != "" {
-		fmt.Fprintf(s.out, "  %s\n", hookNote)
+	for _, n := range []string{hookNote, ciNote} {
+		if n != "" {
+			fmt.Fprintf(s.out, "  %s\n", n)
+		}
 	}
 	for _, env := range envs {
 		if why := r.ignored(env.Cert); why != "" {

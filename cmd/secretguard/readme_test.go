@@ -66,3 +66,16 @@ func TestInitWorkflowIsTheDocumentedOne(t *testing.T) {
 		t.Errorf("docs/github-action.md's workflow differs from init's:\n%s", block)
 	}
 }
+
+// The GitLab job init writes is the one docs/gitlab-ci.md shows.
+func TestInitGitLabJobIsTheDocumentedOne(t *testing.T) {
+	b, err := os.ReadFile("../../docs/gitlab-ci.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 || block != gitlabJob {
+		t.Errorf("docs/gitlab-ci.md's job differs from init's:\n%s", block)
+	}
+}
