@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/secretguard/secretguard/internal/words"
@@ -13,6 +14,19 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
+
+// versionOf is the version to print: the one the build stamped (-ldflags -X
+// main.version, as `make build` and releases do), else the module version
+// `go install …@v0.1.0` records, else dev.
+func versionOf() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}
 
 // exitError carries an exit code: 1 for findings, 2 for usage, config and I/O.
 type exitError struct {
@@ -55,7 +69,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "help", "h": // as `--help` says they exist: `help [COMMAND]`
 			args = append(append([]string{args[0]}, args[2:]...), "--help")
 		case "--version", "-v":
-			fmt.Fprintf(stdout, "secretguard %s\n", version)
+			fmt.Fprintf(stdout, "secretguard %s\n", versionOf())
 			return 0
 		}
 	}
@@ -114,7 +128,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Name:  "version",
 				Usage: "print the version",
 				Action: func(c *cli.Context) error {
-					fmt.Fprintf(c.App.Writer, "secretguard %s\n", version)
+					fmt.Fprintf(c.App.Writer, "secretguard %s\n", versionOf())
 					return nil
 				},
 			},

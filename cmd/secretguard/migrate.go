@@ -169,7 +169,7 @@ func migrate(o migrateOptions, s streams) error {
 	case "json":
 		err = report.MigrationJSON(&out, m)
 	default:
-		err = report.Write(&out, o.Format, hist, report.Options{Version: version})
+		err = report.Write(&out, o.Format, hist, report.Options{Version: versionOf()})
 	}
 	if err != nil {
 		return failure(err)

@@ -79,3 +79,35 @@ func TestInitGitLabJobIsTheDocumentedOne(t *testing.T) {
 		t.Errorf("docs/gitlab-ci.md's job differs from init's:\n%s", block)
 	}
 }
+
+// The install snippets of the README and docs name the version of the
+// changelog's latest entry: a release tagged from it is what they install.
+func TestSnippetsUseTheChangelogVersion(t *testing.T) {
+	b, err := os.ReadFile("../../CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^## (v\d+\.\d+\.\d+)`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("CHANGELOG.md has no version entry")
+	}
+	v := string(m[1])
+	major := v[:strings.Index(v, ".")]
+	for _, f := range []string{"../../README.md", "../../docs/gitlab-ci.md", "../../docs/github-action.md", "../../.pre-commit-hooks.yaml"} {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range regexp.MustCompile(`rev: (v[\d.]+)|cmd/secretguard@(v[\d.]+)|secretguard/secretguard@(v[\d.]+)`).FindAllSubmatch(text, -1) {
+			got := string(ref[1]) + string(ref[2]) + string(ref[3])
+			if got != v && got != major {
+				t.Errorf("%s: %s, but the changelog's latest is %s", f, ref[0], v)
+			}
+		}
+	}
+	for _, tmpl := range []string{preCommitRepo, gitlabJob, workflowTemplate} {
+		if !strings.Contains(tmpl, v) && !strings.Contains(tmpl, "@"+major+"\n") {
+			t.Errorf("init's template names another version than %s:\n%s", v, tmpl)
+		}
+	}
+}

@@ -294,7 +294,7 @@ func exitFor(res *scan.Result, failOn scan.Severity) error {
 func writeReport(s streams, o reportOptions, res *scan.Result) error {
 	color := o.Output == "" && o.Format == "text" && !o.NoColor && os.Getenv("NO_COLOR") == "" && isTerminal(s.out)
 	var buf bytes.Buffer
-	opts := report.Options{Color: color, Tool: "secretguard", Version: version, Quiet: o.Quiet}
+	opts := report.Options{Color: color, Tool: "secretguard", Version: versionOf(), Quiet: o.Quiet}
 	if err := report.Write(&buf, o.Format, res, opts); err != nil {
 		return failure(err)
 	}
