@@ -14,6 +14,7 @@ import (
 func init() {
 	register(reflectorSourceMissing{})
 	register(reflectorSourceNotAllowed{})
+	register(reflectorPattern{})
 	register(reflectorExternalSecret{})
 	register(externalSecretStoreMissing{})
 	register(duplicateSecret{})
@@ -87,8 +88,10 @@ func deletedBy(dels []deletion, p *producer, m *gitops.Membership) bool {
 
 // Reflector semantics, from kubernetes-reflector's source (Annotations.cs,
 // MirroringPropertiesExtensions.cs): only "true"/"false" count, trimmed and in
-// any case; namespace lists are comma-separated regular expressions that must
-// match the whole name, empty meaning all.
+// any case; namespace lists are comma-separated regular expressions, empty
+// meaning all, and an entry allows a namespace when its first match in the
+// name (Regex.Match: leftmost, alternatives in order) is the whole name — so
+// `a|ab` does not allow `ab`, and `tss-*` allows `tss` and `tss-` only.
 func reflectorBool(v string) bool { return strings.EqualFold(strings.TrimSpace(v), "true") }
 
 func reflectorAllows(list, ns string) bool {
@@ -97,19 +100,53 @@ func reflectorAllows(list, ns string) bool {
 		return true
 	}
 	for _, pat := range strings.Split(list, ",") {
-		pat = strings.TrimSpace(pat)
-		if pat == "" {
-			continue
-		}
-		re, err := regexp.Compile("^(?:" + pat + ")$")
-		if err != nil {
-			continue // reflector skips patterns it cannot compile
-		}
-		if re.MatchString(ns) {
+		if reflectorMatches(strings.TrimSpace(pat), ns) {
 			return true
 		}
 	}
 	return false
+}
+
+// reflectorMatches is one entry against one name, as reflector matches it.
+// Go's regexp prefers the leftmost match and the first alternative, as .NET's
+// does.
+func reflectorMatches(pat, ns string) bool {
+	if pat == "" {
+		return false
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return false // reflector cannot use it either
+	}
+	loc := re.FindStringIndex(ns)
+	return loc != nil && loc[1]-loc[0] == len(ns)
+}
+
+// globMeant says what a namespace-list entry written as a shell glob was
+// meant to be — `tss-*` for `tss-.*`, `*-system` for `.*-system` — or "" when
+// it reads as the regular expression it is.
+func globMeant(pat string) string {
+	var b strings.Builder
+	glob := false
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		if c == '\\' && i+1 < len(pat) {
+			b.WriteByte(c)
+			b.WriteByte(pat[i+1])
+			i++
+			continue
+		}
+		if c == '*' && (i == 0 || !strings.ContainsRune(".)]}*+?", rune(pat[i-1]))) {
+			glob = true
+			b.WriteString(".*")
+			continue
+		}
+		b.WriteByte(c)
+	}
+	if !glob {
+		return ""
+	}
+	return b.String()
 }
 
 // mirrorSource parses `reflects: ns/name`; a bare name means the empty
@@ -234,7 +271,7 @@ func (reflectorSourceNotAllowed) CheckTree(c *Context, ix *Index, emit func(Find
 			case !reflectorBool(r["reflection-allowed"]):
 				why = fmt.Sprintf("%s (%s) does not set reflection-allowed: \"true\"", refOf(s.p.Resource), s.p.at())
 			case !reflectorAllows(r["reflection-allowed-namespaces"], m.pl.ns):
-				why = fmt.Sprintf("reflection-allowed-namespaces %q on %s (%s) does not match namespace %s (full-match regular expressions, not globs)",
+				why = fmt.Sprintf("reflection-allowed-namespaces %q on %s (%s) does not allow namespace %s (each entry is a regular expression whose first match must be the whole name)",
 					r["reflection-allowed-namespaces"], refOf(s.p.Resource), s.p.at(), m.pl.ns)
 			default:
 				allowed = true
@@ -506,4 +543,42 @@ func producerRef(p *producer) string {
 		return fmt.Sprintf("secretGenerator %s of %s", p.Name, p.File)
 	}
 	return refOf(p.Resource)
+}
+
+// ReflectorPatternID is the id of the reflector-pattern rule.
+const ReflectorPatternID = "reflector-pattern"
+
+type reflectorPattern struct{}
+
+func (reflectorPattern) Info() Info {
+	return Info{
+		ID: ReflectorPatternID, Severity: Warning,
+		Short: "A reflector namespace list has an entry written as a glob",
+		Help: "reflection-allowed-namespaces and reflection-auto-namespaces are comma-separated regular " +
+			"expressions, and an entry allows a namespace only when its first match is the whole name: " +
+			"`tss-*` allows tss and tss- (the dash repeated), not tss-dev. Write `tss-.*`. This holds with " +
+			"no mirror in the tree too: auto-reflection creates the mirrors.",
+	}
+}
+
+func (reflectorPattern) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	for _, p := range ix.Producers {
+		for _, key := range []string{"reflection-allowed-namespaces", "reflection-auto-namespaces"} {
+			list, ok := p.Reflector[key]
+			if !ok {
+				continue
+			}
+			for _, pat := range strings.Split(list, ",") {
+				pat = strings.TrimSpace(pat)
+				meant := globMeant(pat)
+				if meant == "" {
+					continue
+				}
+				at := p.ReflectorAt
+				emit(Finding{File: at.File, Line: at.Line, Column: at.Column, Resource: &at.Resource, Keys: []string{reflectorPrefix + key},
+					Message: fmt.Sprintf("%s: %s entry %q is a regular expression to reflector, not a glob: the whole namespace must be its first match, so it does not allow what it seems to; you likely meant %q",
+						refOf(at.Resource), key, pat, meant)})
+			}
+		}
+	}
 }
