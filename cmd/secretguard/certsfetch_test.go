@@ -36,6 +36,13 @@ func (s *certServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(s.body)
 }
 
+// asked is the paths asked so far.
+func (s *certServer) asked() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.hits...)
+}
+
 func (s *certServer) serve(body []byte, code int) {
 	s.mu.Lock()
 	s.body, s.code = body, code
@@ -91,16 +98,16 @@ current-context: prod-cluster
 
 	// Two environments, and stage names no context: refused, nothing asked.
 	srv.serve(prodPEM, 0)
-	if code, _, errs := run(); code != 2 || !strings.Contains(errs, "environment stage has no kubeconfig context") || len(srv.hits) != 0 {
-		t.Fatalf("no context: exit %d %q, %d requests", code, errs, len(srv.hits))
+	if code, _, errs := run(); code != 2 || !strings.Contains(errs, "environment stage has no kubeconfig context") || len(srv.asked()) != 0 {
+		t.Fatalf("no context: exit %d %q, %d requests", code, errs, len(srv.asked()))
 	}
 	// prod: its context, its controller; the file is new.
 	code, out, errs := run("--env", "prod")
 	if code != 0 || !strings.Contains(out, "prod: wrote the controller's certificate") || !bytes.Equal(read("certs/prod.pem"), prodPEM) {
 		t.Fatalf("first fetch: exit %d %q %q", code, out, errs)
 	}
-	if last := srv.hits[len(srv.hits)-1]; last != "/api/v1/namespaces/security/services/http:sealed-secrets:/proxy/v1/cert.pem" {
-		t.Errorf("asked %s", last)
+	if hits := srv.asked(); hits[len(hits)-1] != "/api/v1/namespaces/security/services/http:sealed-secrets:/proxy/v1/cert.pem" {
+		t.Errorf("asked %s", hits[len(hits)-1])
 	}
 	// Again: nothing changes.
 	if code, out, _ := run("--env", "prod"); code != 0 || !strings.Contains(out, "already has the controller's certificate") || !bytes.Equal(read("certs/prod.pem"), prodPEM) {
@@ -120,8 +127,8 @@ current-context: prod-cluster
 	if entries, _ := os.ReadDir(filepath.Join(repo, "certs", "stage")); len(entries) != 1 {
 		t.Errorf("certs/stage holds %d files", len(entries))
 	}
-	if last := srv.hits[len(srv.hits)-1]; last != "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:/proxy/v1/cert.pem" {
-		t.Errorf("asked %s", last)
+	if hits := srv.asked(); hits[len(hits)-1] != "/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:/proxy/v1/cert.pem" {
+		t.Errorf("asked %s", hits[len(hits)-1])
 	}
 	before := read("certs/prod.pem")
 	for _, c := range []struct {
