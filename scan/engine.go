@@ -96,6 +96,8 @@ type fileResult struct {
 	read      bool
 	skipped   *source.Notice
 	facts     *facts
+	// ignoreDocs are the documents with a secretguard:ignore head comment.
+	ignoreDocs []*manifest.Document
 }
 
 // Scan reads every entry of src once and runs every enabled rule. Files are
@@ -206,7 +208,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		}
 		id := tr.rule.Info().ID
 		tr.rule.CheckTree(c, ix, func(f Finding) {
-			if d := ix.docOf(f.File, f.Line); d == nil || !ignored(d, id) {
+			if !rs.suppressed(ix.docOf(f.File, f.Line), id) {
 				rs.accept(c, tr.sev, tr.rule.Info(), f, &res.Findings)
 			}
 		})
@@ -234,6 +236,16 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			line := c.Config.Lines[fmt.Sprintf("allow[%d]", i)]
 			rs.accept(c, rs.engine[UnusedAllowID], unusedAllowRule, Finding{File: file, Line: max(1, line),
 				Message: fmt.Sprintf("allow[%d] (rule %q, path %q, name %q) accepts no finding: remove it, or fix what it was meant to match", i, a.Rule, a.Path, a.Name)}, &res.Findings)
+		}
+	}
+	if rs.engine[UnusedAllowID] != "" && !c.Partial && !c.History && c.Changed == nil {
+		for _, r := range results {
+			for _, d := range r.ignoreDocs {
+				if !rs.usedIgnore[d] {
+					rs.accept(c, rs.engine[UnusedAllowID], unusedAllowRule, Finding{File: r.path, Line: d.Line,
+						Message: "# secretguard:ignore on this document suppresses no finding: remove it, or fix what it was meant to accept"}, &res.Findings)
+				}
+			}
 		}
 	}
 	sortFindings(res.Findings)
@@ -267,13 +279,26 @@ type ruleSet struct {
 	engine map[string]Severity
 	// allowed counts the findings that allow entries and comments accepted;
 	// usedAllow says which allow entries accepted one.
-	allowed   atomic.Int64
-	mu        sync.Mutex
-	usedAllow map[int]bool
+	allowed    atomic.Int64
+	mu         sync.Mutex
+	usedAllow  map[int]bool
+	usedIgnore map[*manifest.Document]bool // documents whose secretguard:ignore dropped a finding
+}
+
+// suppressed reports whether d's `# secretguard:ignore` drops a finding of
+// rule, and records that it did.
+func (rs *ruleSet) suppressed(d *manifest.Document, rule string) bool {
+	if d == nil || !ignored(d, rule) {
+		return false
+	}
+	rs.mu.Lock()
+	rs.usedIgnore[d] = true
+	rs.mu.Unlock()
+	return true
 }
 
 func newRuleSet(cfg *config.Config) *ruleSet {
-	rs := &ruleSet{engine: map[string]Severity{}, usedAllow: map[int]bool{}}
+	rs := &ruleSet{engine: map[string]Severity{}, usedAllow: map[int]bool{}, usedIgnore: map[*manifest.Document]bool{}}
 	for _, r := range Rules() {
 		info := r.Info()
 		sev := Severity(cfg.Severity(info.ID, string(info.Severity)))
@@ -386,7 +411,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	for _, fr := range rs.file {
 		fr.rule.CheckFile(c, e.Path, data, func(f Finding) {
 			f.File = e.Path
-			if d := docAt(docs, f.Line); d == nil || !ignored(d, fr.rule.Info().ID) {
+			if !rs.suppressed(docAt(docs, f.Line), fr.rule.Info().ID) {
 				rs.accept(c, fr.sev, fr.rule.Info(), f, &r.findings)
 			}
 		})
@@ -436,7 +461,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				r.skipped = &source.Notice{Path: e.Path, Reason: "does not parse, and is not a Kubernetes manifest (no apiVersion and kind)"}
 				continue
 			}
-			if rs.engine[ParseErrorID] != "" && !ignored(d, ParseErrorID) {
+			if rs.engine[ParseErrorID] != "" && !rs.suppressed(d, ParseErrorID) {
 				f := Finding{File: e.Path, Line: d.ContentLine(),
 					Message: "does not parse as YAML: this document was not checked (the others of the file were)"}
 				// Only a ParseError's text is known to quote no value.
@@ -448,8 +473,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			}
 			continue
 		}
-		if collect && hasIgnore(d) {
-			r.facts.ignores = append(r.facts.ignores, ignoreDoc{line: d.Line, end: d.Line + bytes.Count(d.Text, []byte("\n")), doc: d})
+		if hasIgnore(d) {
+			r.ignoreDocs = append(r.ignoreDocs, d)
+			if collect {
+				r.facts.ignores = append(r.facts.ignores, ignoreDoc{line: d.Line, end: d.Line + bytes.Count(d.Text, []byte("\n")), doc: d})
+			}
 		}
 		for _, o := range objects(e.Path, d) {
 			if isKustomization && o.Kind == "" {
@@ -463,10 +491,13 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			}
 			for _, or := range rs.object {
 				id := or.rule.Info().ID
-				if ignored(d, id) || d.Template && !or.rule.Info().Templates {
+				if d.Template && !or.rule.Info().Templates {
 					continue
 				}
 				or.rule.CheckObject(c, o, func(f Finding) {
+					if rs.suppressed(d, id) {
+						return
+					}
 					f.File = e.Path
 					if f.Line == 0 {
 						f.Line = o.Line()
