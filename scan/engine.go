@@ -98,6 +98,11 @@ type fileResult struct {
 	facts     *facts
 	// ignoreDocs are the documents with a secretguard:ignore head comment.
 	ignoreDocs []*manifest.Document
+	// sops says the file is SOPS-encrypted; sopsRules are its creation
+	// rules, when it is a .sops.yaml; rawSecret that it holds a v1 Secret
+	// (raw-secret's to judge, values or none).
+	sops, rawSecret bool
+	sopsRules       []manifest.SOPSRule
 }
 
 // Scan reads every entry of src once and runs every enabled rule. Files are
@@ -172,6 +177,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		if r.read {
 			res.Files++
 			ix.files = append(ix.files, r.path)
+			ix.addSOPS(r)
 		}
 		res.Documents += r.documents
 		if r.skipped != nil {
@@ -391,6 +397,10 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	}
 	r.read = true
 	r.path = e.Path
+	r.sops = manifest.SOPSEncrypted(data)
+	if path.Base(e.Path) == ".sops.yaml" {
+		r.sopsRules = manifest.ParseSOPSConfig(data)
+	}
 	r.quiet = c.Changed != nil && !c.Changed(e.Path, data)
 
 	var docs []*manifest.Document
@@ -480,6 +490,9 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			}
 		}
 		for _, o := range objects(e.Path, d) {
+			if manifest.IsCoreSecret(o.APIVersion, o.Kind) {
+				r.rawSecret = true // raw-secret judges it; sops-unencrypted does not
+			}
 			if isKustomization && o.Kind == "" {
 				o.Kind = "Kustomization"
 			}

@@ -29,6 +29,11 @@ type Index struct {
 	// live are the entry points when they decide what is deployed (see
 	// liveEntries); nil when every file counts.
 	live []gitops.Entry
+	// sopsConfigs are the creation rules of each .sops.yaml, by its folder;
+	// plainFiles the read files that are neither SOPS-encrypted nor hold a
+	// raw Secret (raw-secret reports those).
+	sopsConfigs map[string][]manifest.SOPSRule
+	plainFiles  []string
 	// entries are the folders that GitOps entry points (Flux Kustomizations,
 	// Argo CD Applications) deploy.
 	entries []gitops.Entry
@@ -114,6 +119,18 @@ type facts struct {
 type deletion struct {
 	file           string // the patch file, or the kustomization
 	kind, ns, name string
+}
+
+func (ix *Index) addSOPS(r *fileResult) {
+	if r.sopsRules != nil {
+		if ix.sopsConfigs == nil {
+			ix.sopsConfigs = map[string][]manifest.SOPSRule{}
+		}
+		ix.sopsConfigs[path.Dir(r.path)] = r.sopsRules
+	}
+	if !r.sops && !r.rawSecret && path.Base(r.path) != ".sops.yaml" {
+		ix.plainFiles = append(ix.plainFiles, r.path)
+	}
 }
 
 func (ix *Index) add(f *facts) {

@@ -24,6 +24,7 @@ func init() {
 	register(engineRule{fileTooLargeRule})
 	register(engineRule{configWeakenedRule})
 	register(engineRule{unusedAllowRule})
+	register(sopsUnencrypted{})
 }
 
 // SecretGeneratorID is the id of the secret-generator rule.
@@ -287,4 +288,75 @@ var unusedAllowRule = Info{
 		"fixed or moved, or the entry has a typo — and stale exceptions pile up and hide what they " +
 		"should not. Remove it, or fix what it was meant to match. Only a scan of the whole working " +
 		"tree says so (not --staged, --diff, --history or named files).",
+}
+
+// SOPSUnencryptedID is the id of the sops-unencrypted rule.
+const SOPSUnencryptedID = "sops-unencrypted"
+
+type sopsUnencrypted struct{}
+
+func (sopsUnencrypted) Info() Info {
+	return Info{
+		ID: SOPSUnencryptedID, Severity: Error,
+		Short: "A file that the repository's .sops.yaml says is encrypted is committed in plaintext",
+		Help: "A creation rule of .sops.yaml whose path_regex names encrypted files (`\\.sops\\.ya?ml$`, " +
+			"`\\.enc\\.`, `secrets/`) matches this file, and the file holds no SOPS metadata: it was meant " +
+			"to be encrypted and was committed before (or instead of) `sops -e`. The team chose SOPS here, so " +
+			"encrypt it (`sops -e -i FILE`) rather than seal it, and rotate what it held if it was pushed. " +
+			"A raw Secret in such a file is a raw-secret finding instead.",
+	}
+}
+
+func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	reader, _ := c.Source.(source.FileReader)
+	configs := map[string][]manifest.SOPSRule{}
+	for d, rules := range ix.sopsConfigs {
+		configs[d] = rules
+	}
+	// configOf is the nearest .sops.yaml above a file: read, or (in a
+	// --staged scan, where only the change is read) looked up in the source.
+	configOf := func(file string) (string, []manifest.SOPSRule) {
+		for d := path.Dir(file); ; d = path.Dir(d) {
+			rules, ok := configs[d]
+			if !ok && reader != nil {
+				if data, err := reader.ReadFile(path.Join(d, ".sops.yaml")); err == nil {
+					rules = manifest.ParseSOPSConfig(data)
+					ok = true
+				}
+				configs[d] = rules
+			}
+			if ok && rules != nil {
+				return d, rules
+			}
+			if d == "." || d == "/" {
+				return "", nil
+			}
+		}
+	}
+	if len(configs) == 0 && reader == nil {
+		return
+	}
+	for _, f := range ix.plainFiles {
+		dir, rules := configOf(f)
+		if rules == nil {
+			continue
+		}
+		rel := f
+		if dir != "." {
+			rel = strings.TrimPrefix(f, dir+"/")
+		}
+		for _, r := range rules {
+			if !r.Matches(rel) {
+				continue
+			}
+			// sops takes the first rule that matches.
+			if r.NamesEncryption() {
+				cfg := path.Join(dir, ".sops.yaml")
+				emit(Finding{File: f, Line: 1, Message: fmt.Sprintf(
+					"%s is not encrypted, but %s:%d (path_regex %q) says files like it are", f, cfg, r.Line, r.PathRegex),
+					Advice: fmt.Sprintf("encrypt it with `sops -e -i %s`, and rotate what it holds if it was pushed", f)})
+			}
+			break
+		}
+	}
 }

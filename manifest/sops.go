@@ -1,0 +1,82 @@
+package manifest
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// SOPS: what a repository's .sops.yaml says must be encrypted, and whether a
+// file is.
+
+// SOPSRule is one creation_rules entry of a .sops.yaml.
+type SOPSRule struct {
+	PathRegex string
+	Line      int // in the .sops.yaml
+	re        *regexp.Regexp
+	// Whole: no encrypted_regex/suffix or unencrypted_* setting, so sops
+	// encrypts every value of a file it creates.
+	Whole bool
+}
+
+// ParseSOPSConfig reads the creation rules of a .sops.yaml. Rules with no
+// path_regex (they apply to any file sops is asked to encrypt) and rules
+// whose regex Go cannot read are left out: they say nothing of a file.
+func ParseSOPSConfig(data []byte) []SOPSRule {
+	n, err := yaml.Parse(string(data))
+	if err != nil {
+		return nil
+	}
+	var out []SOPSRule
+	for _, r := range Seq(Field(Resolve(n.YNode()), "creation_rules")) {
+		pr := Scalar(Field(r, "path_regex"))
+		if pr == "" {
+			continue
+		}
+		re, err := regexp.Compile(pr)
+		if err != nil {
+			continue
+		}
+		whole := true
+		for _, k := range []string{"encrypted_regex", "encrypted_suffix", "encrypted_comment_regex", "unencrypted_regex", "unencrypted_suffix", "unencrypted-regex", "unencrypted_comment_regex"} {
+			whole = whole && Field(r, k) == nil
+		}
+		out = append(out, SOPSRule{PathRegex: pr, Line: r.Line, re: re, Whole: whole})
+	}
+	return out
+}
+
+// Matches reports whether the rule's path_regex matches a path relative to the
+// .sops.yaml's folder, as sops matches it (unanchored).
+func (r SOPSRule) Matches(rel string) bool { return r.re.MatchString(rel) }
+
+// NamesEncryption reports a path_regex that says its files are encrypted ones
+// — `\.sops\.ya?ml$`, `\.enc\.yaml`, `secrets/` — rather than a folder sops
+// may be asked to encrypt files of (`kubernetes/main/.*\.ya?ml`): a file its
+// name puts under such a rule was meant to be committed encrypted.
+func (r SOPSRule) NamesEncryption() bool {
+	p := strings.ToLower(r.PathRegex)
+	for _, w := range []string{"sops", "enc", "secret", "crypt"} {
+		if strings.Contains(p, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// SOPSEncrypted reports a file that sops encrypted, in any of its formats:
+// YAML or JSON with its sops metadata, dotenv or INI with sops_ keys, or the
+// binary format's JSON.
+func SOPSEncrypted(data []byte) bool {
+	if !bytes.Contains(data, []byte("sops")) {
+		return false
+	}
+	for _, marker := range [][]byte{[]byte("\nsops:"), []byte("\"sops\":"), []byte("sops_mac="), []byte("sops_version="), []byte("\nsops_mac")} {
+		if bytes.Contains(data, marker) {
+			return true
+		}
+	}
+	return bytes.HasPrefix(data, []byte("sops:"))
+}
