@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"path"
 	"regexp"
 	"strings"
 
@@ -29,7 +30,7 @@ func ParseSOPSConfig(data []byte) []SOPSRule {
 	if err != nil {
 		return nil
 	}
-	var out []SOPSRule
+	out := []SOPSRule{} // a .sops.yaml with no rule for files still is the nearest one
 	for _, r := range Seq(Field(Resolve(n.YNode()), "creation_rules")) {
 		pr := Scalar(Field(r, "path_regex"))
 		if pr == "" {
@@ -79,4 +80,28 @@ func SOPSEncrypted(data []byte) bool {
 		}
 	}
 	return bytes.HasPrefix(data, []byte("sops:"))
+}
+
+// SOPSRuleFor is the creation rule that keeps file (repo-relative) encrypted:
+// the rule sops would take for it — the first whose path_regex matches, in
+// the nearest .sops.yaml above it — when that rule names encrypted files.
+// configOf gives a folder's .sops.yaml rules, and whether it has one.
+func SOPSRuleFor(file string, configOf func(dir string) ([]SOPSRule, bool)) (cfg string, rule SOPSRule, ok bool) {
+	for d := path.Dir(file); ; d = path.Dir(d) {
+		if rules, has := configOf(d); has {
+			rel := file
+			if d != "." {
+				rel = strings.TrimPrefix(file, d+"/")
+			}
+			for _, r := range rules {
+				if r.Matches(rel) {
+					return path.Join(d, ".sops.yaml"), r, r.NamesEncryption()
+				}
+			}
+			return "", SOPSRule{}, false
+		}
+		if d == "." || d == "/" {
+			return "", SOPSRule{}, false
+		}
+	}
 }

@@ -219,6 +219,20 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			}
 		})
 	}
+	// A raw Secret in a file that .sops.yaml keeps encrypted: the team chose
+	// SOPS there, so the advice is to encrypt it, and seal leaves it alone.
+	if !c.History {
+		for i := range res.Findings {
+			f := &res.Findings[i]
+			if f.Rule != RawSecretID || !f.Fixable {
+				continue
+			}
+			if cfg, _, ok := ix.sopsRuleFor(c, f.File); ok {
+				f.Fixable = false
+				f.Advice = fmt.Sprintf("encrypt it with `sops -e -i %s` (%s keeps files like it encrypted)", f.File, cfg)
+			}
+		}
+	}
 	if quiet != nil {
 		kept := res.Findings[:0]
 		for _, f := range res.Findings {

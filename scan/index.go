@@ -33,6 +33,7 @@ type Index struct {
 	// plainFiles the read files that are neither SOPS-encrypted nor hold a
 	// raw Secret (raw-secret reports those).
 	sopsConfigs map[string][]manifest.SOPSRule
+	sopsLookup  map[string][]manifest.SOPSRule // sopsConfigs and what was looked up
 	plainFiles  []string
 	// entries are the folders that GitOps entry points (Flux Kustomizations,
 	// Argo CD Applications) deploy.

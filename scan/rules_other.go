@@ -308,55 +308,38 @@ func (sopsUnencrypted) Info() Info {
 }
 
 func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
-	reader, _ := c.Source.(source.FileReader)
-	configs := map[string][]manifest.SOPSRule{}
-	for d, rules := range ix.sopsConfigs {
-		configs[d] = rules
-	}
-	// configOf is the nearest .sops.yaml above a file: read, or (in a
-	// --staged scan, where only the change is read) looked up in the source.
-	configOf := func(file string) (string, []manifest.SOPSRule) {
-		for d := path.Dir(file); ; d = path.Dir(d) {
-			rules, ok := configs[d]
-			if !ok && reader != nil {
-				if data, err := reader.ReadFile(path.Join(d, ".sops.yaml")); err == nil {
-					rules = manifest.ParseSOPSConfig(data)
-					ok = true
-				}
-				configs[d] = rules
-			}
-			if ok && rules != nil {
-				return d, rules
-			}
-			if d == "." || d == "/" {
-				return "", nil
-			}
-		}
-	}
-	if len(configs) == 0 && reader == nil {
-		return
-	}
 	for _, f := range ix.plainFiles {
-		dir, rules := configOf(f)
-		if rules == nil {
+		cfg, r, ok := ix.sopsRuleFor(c, f)
+		if !ok {
 			continue
 		}
-		rel := f
-		if dir != "." {
-			rel = strings.TrimPrefix(f, dir+"/")
-		}
-		for _, r := range rules {
-			if !r.Matches(rel) {
-				continue
-			}
-			// sops takes the first rule that matches.
-			if r.NamesEncryption() {
-				cfg := path.Join(dir, ".sops.yaml")
-				emit(Finding{File: f, Line: 1, Message: fmt.Sprintf(
-					"%s is not encrypted, but %s:%d (path_regex %q) says files like it are", f, cfg, r.Line, r.PathRegex),
-					Advice: fmt.Sprintf("encrypt it with `sops -e -i %s`, and rotate what it holds if it was pushed", f)})
-			}
-			break
+		emit(Finding{File: f, Line: 1, Message: fmt.Sprintf(
+			"%s is not encrypted, but %s:%d (path_regex %q) says files like it are", f, cfg, r.Line, r.PathRegex),
+			Advice: fmt.Sprintf("encrypt it with `sops -e -i %s`, and rotate what it holds if it was pushed", f)})
+	}
+}
+
+// sopsRuleFor is the creation rule of the nearest .sops.yaml above file that
+// sops would take for it (the first whose path_regex matches), when that
+// rule names encrypted files: the team said the file is kept encrypted. In a
+// --staged scan, where only the change is read, the .sops.yaml files are
+// looked up in the source.
+func (ix *Index) sopsRuleFor(c *Context, file string) (cfg string, rule manifest.SOPSRule, ok bool) {
+	if ix.sopsLookup == nil {
+		ix.sopsLookup = map[string][]manifest.SOPSRule{}
+		for d, rules := range ix.sopsConfigs {
+			ix.sopsLookup[d] = rules
 		}
 	}
+	reader, _ := c.Source.(source.FileReader)
+	return manifest.SOPSRuleFor(file, func(d string) ([]manifest.SOPSRule, bool) {
+		rules, known := ix.sopsLookup[d]
+		if !known && reader != nil {
+			if data, err := reader.ReadFile(path.Join(d, ".sops.yaml")); err == nil {
+				rules = manifest.ParseSOPSConfig(data)
+			}
+			ix.sopsLookup[d] = rules
+		}
+		return rules, rules != nil
+	})
 }

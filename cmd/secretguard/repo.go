@@ -1,11 +1,13 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
 )
@@ -20,6 +22,30 @@ type repo struct {
 
 	gitOnce sync.Once
 	git     *source.Git // nil outside git
+
+	sopsMu      sync.Mutex
+	sopsConfigs map[string][]manifest.SOPSRule // by folder; nil: none there
+}
+
+// sopsKeeps says which .sops.yaml keeps a repository file encrypted (see
+// manifest.SOPSRuleFor), reading the .sops.yaml files on the way once.
+func (r *repo) sopsKeeps(rel string) (string, bool) {
+	cfg, _, ok := manifest.SOPSRuleFor(rel, func(d string) ([]manifest.SOPSRule, bool) {
+		r.sopsMu.Lock()
+		defer r.sopsMu.Unlock()
+		if r.sopsConfigs == nil {
+			r.sopsConfigs = map[string][]manifest.SOPSRule{}
+		}
+		rules, known := r.sopsConfigs[d]
+		if !known {
+			if data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(d), ".sops.yaml")); err == nil {
+				rules = manifest.ParseSOPSConfig(data)
+			}
+			r.sopsConfigs[d] = rules
+		}
+		return rules, rules != nil
+	})
+	return cfg, ok
 }
 
 // ignored says why git ignores a file of the repository that it does not

@@ -148,12 +148,24 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 			return transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New)
 		}
 	}
+	// A file that the repository's .sops.yaml keeps encrypted is left to
+	// sops: the team chose it there.
+	target := func(rel string) (*transform.Target, error) {
+		if cfg, ok := r.sopsKeeps(rel); ok {
+			return nil, &sopsKept{config: cfg}
+		}
+		return pick.Target(rel)
+	}
 	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
-		pick.Target, write,
+		target, write,
 		func(o transform.Outcome) error {
 			var tooLarge *source.TooLargeError
 			var tmpl *transform.TemplateError
+			var kept *sopsKept
 			switch {
+			case errors.As(o.Err, &kept):
+				fmt.Fprintf(errOut, "secretguard: %s: skipped, %s keeps files like it encrypted: encrypt it with `sops -e -i %s`\n", words.OneLine(o.Path), kept.config, words.OneLine(o.Path))
+				return nil
 			case errors.As(o.Err, &tmpl):
 				fmt.Fprintf(errOut, "secretguard: %s: skipped, a template (seal never rewrites one)\n", words.OneLine(o.Path))
 				return nil
@@ -274,3 +286,8 @@ func sealError(rel string, err error) string {
 	}
 	return rel + ": " + msg
 }
+
+// sopsKept is the reason seal leaves a file alone that .sops.yaml keeps encrypted.
+type sopsKept struct{ config string }
+
+func (e *sopsKept) Error() string { return e.config + " keeps this file encrypted with sops" }
