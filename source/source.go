@@ -142,9 +142,10 @@ func readFile(path string, limit int64) ([]byte, error) {
 // FindRoot returns the repository root for a path: the git work tree holding
 // it; outside git, the nearest directory above it that holds a
 // .secretguard.yaml or a certs/ directory (not above the home directory, and
-// neither the home directory nor / for certs/), else the working directory
-// when the path is in it (`secretguard seal apps/prod/db.yaml` run where the
-// repository is), else the path itself (its directory, for a file).
+// neither the home directory nor / for certs/); else, for a directory, the
+// directory itself, and for a file in the working directory the working
+// directory (`secretguard seal apps/prod/db.yaml` run where the repository
+// is), else the file's directory.
 func FindRoot(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -178,9 +179,14 @@ func FindRoot(path string) (string, error) {
 			break
 		}
 	}
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, start); err == nil && (filepath.IsLocal(rel) || rel == ".") {
-			return wd, nil
+	// A file named from the working directory (`seal apps/prod/db.yaml`)
+	// belongs to the repository the user stands in; a directory named is
+	// the repository itself (`scan ~/src/repo`).
+	if !fi.IsDir() {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, start); err == nil && (filepath.IsLocal(rel) || rel == ".") {
+				return wd, nil
+			}
 		}
 	}
 	return start, nil
