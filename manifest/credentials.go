@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"math"
 	"net/url"
 	"path"
@@ -28,8 +29,10 @@ var keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true,
 	"license": true, "client": true, "app": true, "integration": true, "account": true, "shared": true,
 	"ssh": true, "gpg": true, "deploy": true, "session": true, "hmac": true, "jwt": true, "webhook": true}
 
-// keyWords splits a key into lowercase words: smtp_auth_password,
+// KeyWords splits a key into lowercase words: smtp_auth_password,
 // clientSecret, bearer-token.file.
+func KeyWords(key string) []string { return keyWords(key) }
+
 func keyWords(key string) []string {
 	var words []string
 	var cur []rune
@@ -199,7 +202,12 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 
 // urlCredential reports a URL that carries a credential: a password in its
 // user-info, a webhook whose path is the secret, or a credential parameter.
-func urlCredential(s string) bool {
+func urlCredential(s string) bool { return urlCarries(s, true) }
+
+// urlCarries is urlCredential; random path segments count only when random
+// is set (in a Secret: there a URL is there to be secret; elsewhere paths
+// hold digests and bucket names).
+func urlCarries(s string, random bool) bool {
 	if urlPassword.MatchString(s) || webhookURL.MatchString(s) {
 		return true
 	}
@@ -212,12 +220,67 @@ func urlCredential(s string) bool {
 			return true
 		}
 	}
+	if !random {
+		return false
+	}
 	for _, seg := range strings.Split(u.Path, "/") {
 		if randomString(seg) {
 			return true
 		}
 	}
 	return false
+}
+
+// PlaintextCredential judges a literal value outside a Secret — an env
+// entry's value, a ConfigMap entry, a Helm value — under its key: a
+// credential when the key says so and the value is a literal (not a
+// reference, a placeholder, a path, a boolean), or when the value carries one
+// whatever the key: a URL with a password or a webhook token, a private key,
+// a token of a known shape. Random-looking strings under other keys are not
+// judged here: outside Secrets they are digests and ids.
+func PlaintextCredential(key string, v *yaml.Node) bool {
+	v = Resolve(v)
+	if v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null" || v.Tag == "!!bool" {
+		return false
+	}
+	if strings.HasPrefix(v.Tag, "!") && !strings.HasPrefix(v.Tag, "!!") {
+		return false // an application's own tag: recyclarr's `!env_var X`, Home Assistant's `!secret x`
+	}
+	s := strings.TrimSpace(v.Value)
+	if s == "" {
+		return false
+	}
+	if privateKey.MatchString(s) || tokenShape.MatchString(s) {
+		return true
+	}
+	if ClassifyText(s, ValueContext{}) != PlainValue || cryptHash.MatchString(s) {
+		return false // a reference, a placeholder; a password hash is not the plain text
+	}
+	if strings.Contains(s, "://") {
+		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
+	}
+	if CredentialKey(key) && !amqpRoutingKey(key) && v.Tag != "!!int" && v.Tag != "!!float" {
+		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n")
+	}
+	return false
+}
+
+// amqpRoutingKey is a message broker's routing key (JUDGE_RESULT_ROUTING_KEY:
+// judge.result): a routing label in an application's settings. (PagerDuty's
+// routing_key is a secret, in the Alertmanager configs a Secret holds.)
+func amqpRoutingKey(key string) bool {
+	w := keyWords(key)
+	return len(w) >= 2 && w[len(w)-2] == "routing" && w[len(w)-1] == "key"
+}
+
+// userinfoPassword is the password of a URL's user-info, or "".
+func userinfoPassword(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	p, _ := u.User.Password()
+	return p
 }
 
 // randomString is a long string of random-looking characters: a generated
@@ -331,6 +394,23 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 			continue
 		}
 		if CredentialValue(key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: val}, ctx) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialHints are what a text mentions when it may hold a credential by
+// name or by shape; a workload or ConfigMap without any is not parsed.
+var credentialHints = [][]byte{[]byte("ass"), []byte("ASS"), []byte("oken"), []byte("OKEN"), []byte("ecret"),
+	[]byte("ECRET"), []byte("_KEY"), []byte("_key"), []byte("Key"), []byte("-key"), []byte("redential"),
+	[]byte("REDENTIAL"), []byte("://"), []byte("PRIVATE KEY"), []byte("AKIA"), []byte("ASIA"), []byte("gh"),
+	[]byte("glpat-"), []byte("xox"), []byte("sk_live_"), []byte("AIza"), []byte("auth")}
+
+// CredentialHint is the byte pre-filter of plaintext-credential.
+func CredentialHint(text []byte) bool {
+	for _, h := range credentialHints {
+		if bytes.Contains(text, h) {
 			return true
 		}
 	}

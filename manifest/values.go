@@ -40,12 +40,18 @@ var (
 	onePass  = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
 	helmExpr = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
 	envVar   = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
+	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
+	// argocd-rbac-cm read them from its Secrets.
+	argoRef = regexp.MustCompile(`^\$[a-z][A-Za-z0-9_-]*(?:[.:][A-Za-z0-9_-]+)+$`)
+	// Grafana's $__env{X}, $__file{/path}, $__vault{…}; LiteLLM's os.environ/X.
+	// Frigate's {FRIGATE_X}; a generator's `{$}name` placeholder.
+	appRef = regexp.MustCompile(`\$__(?:env|file|vault)\{[^{}]*\}|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{[A-Z][A-Z0-9_]{2,}\}|^\{\$\}[A-Za-z_][A-Za-z0-9_]*$`)
 	// Whatever is left of a value once its references are taken out still
 	// leaks when it holds a literal credential.
 	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)
 	namedLiteral = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key)$`)
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*)$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Tokens that say what to do or where the value goes, as people write
@@ -174,8 +180,10 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(helmExpr)
 	cut(tplMask) // a masked template action
 	cut(envVar)
+	cut(argoRef)
 	var m int
 	v, m = stripSubstitutions(v)
+	cut(appRef) // after ${VAR}: Frigate's {VAR} is its inside
 	return v, n + m
 }
 
@@ -226,7 +234,7 @@ func validVar(s string) bool {
 // isPublic reports text made only of public material: PEM blocks of public
 // types (a CA bundle), or one SSH public key.
 func isPublic(v string) bool {
-	if sshPublic.MatchString(v) {
+	if sshPublic.MatchString(v) || passwdFile(v) {
 		return true
 	}
 	if !strings.Contains(v, "-----BEGIN ") {
@@ -242,6 +250,21 @@ func isPublic(v string) bool {
 		return ""
 	})
 	return found && strings.TrimSpace(rest) == ""
+}
+
+// passwdLine is an /etc/passwd entry whose password field says "see the
+// shadow file" (x), "locked" (* or !) or is empty: names and ids, no secret.
+var passwdLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*:[x*!]?:\d+:\d+:[^:]*:[^:]*:[^:]*$`)
+
+// passwdFile is text made only of such entries.
+func passwdFile(v string) bool {
+	lines := strings.Split(strings.TrimSpace(v), "\n")
+	for _, l := range lines {
+		if !passwdLine.MatchString(strings.TrimSpace(l)) {
+			return false
+		}
+	}
+	return len(lines) > 0
 }
 
 // SecretValues lists the keys of a Secret that carry a value, by kind, reading

@@ -303,6 +303,7 @@ type ruleSet struct {
 	mu         sync.Mutex
 	usedAllow  map[int]bool
 	usedIgnore map[*manifest.Document]bool // documents whose secretguard:ignore dropped a finding
+	plaintext  bool                        // plaintext-credential is on: workloads are parsed too
 }
 
 // suppressed reports whether d's `# secretguard:ignore` drops a finding of
@@ -328,6 +329,7 @@ func newRuleSet(cfg *config.Config) *ruleSet {
 		if _, ok := r.(engineRule); ok {
 			rs.engine[info.ID] = sev
 		}
+		rs.plaintext = rs.plaintext || info.ID == PlaintextCredentialID
 		// A rule may check objects and the tree both.
 		if or, ok := r.(ObjectRule); ok {
 			rs.object = append(rs.object, enabled[ObjectRule]{or, sev})
@@ -449,7 +451,10 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	// Besides candidates, files that may pin the ESO operator or hold Argo CD
 	// entry points are parsed (both are facts for tree rules).
 	factHit := collect && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(data, factKinds))
-	fileHit := isKustomization || factHit || manifest.Candidate(data)
+	// Workloads and ConfigMaps are parsed for plaintext-credential when
+	// they mention something a credential is named or shaped like.
+	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds) && manifest.CredentialHint(data)
+	fileHit := isKustomization || factHit || credHit || manifest.Candidate(data)
 	if collect {
 		r.facts = &facts{file: e.Path}
 	}
@@ -458,7 +463,8 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		r.documents++
-		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || factHit && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(d.Text, factKinds))) {
+		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || factHit && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(d.Text, factKinds)) ||
+			credHit && manifest.HasKind(d.Text, credentialKinds) && manifest.CredentialHint(d.Text)) {
 			continue
 		}
 		err := d.Parse()
@@ -546,6 +552,11 @@ func (r *fileResult) tooLarge(c *Context, rs *ruleSet, file, msg string) {
 		rs.accept(c, rs.engine[FileTooLargeID], fileTooLargeRule, Finding{File: file, Line: 1, Message: msg}, &r.findings)
 	}
 }
+
+// credentialKinds are the kinds plaintext-credential reads besides the fact
+// kinds (HelmRelease, Application): workloads with pod templates, ConfigMaps.
+var credentialKinds = map[string]bool{"Pod": true, "Deployment": true, "StatefulSet": true, "DaemonSet": true,
+	"ReplicaSet": true, "Job": true, "CronJob": true, "ConfigMap": true}
 
 // factKinds are kinds parsed for the facts they give tree rules even when no
 // rule judges them: the ESO version a HelmRelease, OCIRepository or Argo CD

@@ -1,0 +1,190 @@
+package scan
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/internal/words"
+	"github.com/secretguard/secretguard/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// PlaintextCredentialID is the id of the plaintext-credential rule.
+const PlaintextCredentialID = "plaintext-credential"
+
+func init() { register(plaintextCredential{}) }
+
+type plaintextCredential struct{}
+
+func (plaintextCredential) Info() Info {
+	return Info{
+		ID: PlaintextCredentialID, Severity: Error,
+		Short: "A credential is written in plain text outside a Secret",
+		Help: "A literal value for an env variable named like a credential (DB_PASSWORD, API_TOKEN) in a " +
+			"pod template, a ConfigMap entry or an inline Helm value (a Flux HelmRelease's values, an Argo " +
+			"CD Application's helm values) under a key named like one, or — under any key — a URL with a " +
+			"password, a webhook URL, a private key or a token of a known shape, is in Git for everyone to " +
+			"read, like a raw Secret. Put it in a Secret (a SealedSecret or an ExternalSecret) and refer to " +
+			"it: valueFrom.secretKeyRef for env, existingSecret or valuesFrom for charts. References, " +
+			"placeholders, file paths, booleans and numbers are not credentials.",
+	}
+}
+
+// podSpecPaths are where pod specs sit in the workloads that have them.
+var podSpecPaths = map[string][]string{
+	"Pod": {"spec"}, "Deployment": {"spec", "template", "spec"}, "StatefulSet": {"spec", "template", "spec"},
+	"DaemonSet": {"spec", "template", "spec"}, "ReplicaSet": {"spec", "template", "spec"}, "Job": {"spec", "template", "spec"},
+	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)) {
+	if manifest.IsCoreSecret(o.APIVersion, o.Kind) || manifest.IsSOPS(o.Node) {
+		return // raw-secret's; SOPS-encrypted
+	}
+	var found []string
+	var first *yaml.Node
+	add := func(what string, k *yaml.Node) {
+		found = append(found, what)
+		if first == nil || k != nil && k.Line < first.Line {
+			first = k
+		}
+	}
+	if p, ok := podSpecPaths[o.Kind]; ok {
+		spec := manifest.Path(o.Node, p...)
+		for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
+			for _, ctr := range manifest.Seq(manifest.Field(spec, list)) {
+				for _, e := range manifest.Seq(manifest.Field(ctr, "env")) {
+					name := manifest.Scalar(manifest.Field(e, "name"))
+					if manifest.Field(e, "valueFrom") != nil {
+						continue
+					}
+					if v := manifest.Field(e, "value"); v != nil && !namesASecret(name, v) && manifest.PlaintextCredential(name, v) {
+						add("env "+name, manifest.KeyNode(e, "value"))
+					}
+				}
+			}
+		}
+	}
+	switch {
+	case o.Kind == "ConfigMap" && (o.APIVersion == "v1" || o.APIVersion == ""):
+		for _, m := range manifest.Fields(o.Node, "data") {
+			manifest.Pairs(manifest.Resolve(m), func(k, v *yaml.Node) {
+				if manifest.PlaintextCredential(k.Value, v) || configHolds(manifest.Scalar(v)) {
+					add(k.Value, k)
+				}
+			})
+		}
+	case o.Kind == "HelmRelease" && strings.HasPrefix(o.APIVersion, "helm.toolkit.fluxcd.io/"):
+		valuesCredentials(manifest.Path(o.Node, "spec", "values"), "values", add)
+	case o.Kind == "Application" && strings.HasPrefix(o.APIVersion, "argoproj.io/"):
+		sources := append([]*yaml.Node{manifest.Path(o.Node, "spec", "source")}, manifest.Seq(manifest.Path(o.Node, "spec", "sources"))...)
+		for _, src := range sources {
+			helm := manifest.Field(src, "helm")
+			valuesCredentials(manifest.Field(helm, "valuesObject"), "helm.valuesObject", add)
+			if text := manifest.Scalar(manifest.Field(helm, "values")); text != "" {
+				if n, err := yaml.Parse(text); err == nil {
+					valuesCredentials(n.YNode(), "helm.values", func(what string, _ *yaml.Node) { add(what, manifest.KeyNode(helm, "values")) })
+				}
+			}
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	sort.Strings(found)
+	f := Finding{Keys: found, Message: fmt.Sprintf("%s has %d plain-text credential%s (%s)", o.Ref(), len(found), words.Plural(len(found)), strings.Join(found, ", ")),
+		Advice: "put it in a Secret (a SealedSecret or an ExternalSecret) and refer to it (valueFrom.secretKeyRef, existingSecret, valuesFrom); rotate it if it was pushed"}
+	if first != nil {
+		f.Line, f.Column = o.Doc.LineOf(first), first.Column
+	}
+	emit(f)
+}
+
+// valuesCredentials walks inline Helm values and adds each credential by its
+// dotted path.
+func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node, path string, depth int)
+	walk = func(n *yaml.Node, path string, depth int) {
+		n = manifest.Resolve(n)
+		if n == nil || seen[n] || depth > 64 {
+			return
+		}
+		seen[n] = true
+		switch n.Kind {
+		case yaml.MappingNode:
+			refs := refersToSecret(path, n)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := path + "." + k.Value
+				if !refs && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
+					add(p, k)
+					continue
+				}
+				walk(v, p, depth+1)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			}
+		}
+	}
+	walk(n, at, 0)
+}
+
+// configHolds reports a ConfigMap value that is a nested YAML or JSON
+// configuration with a credential in a field.
+func configHolds(text string) bool {
+	if !strings.Contains(text, "\n") && !strings.HasPrefix(strings.TrimSpace(text), "{") {
+		return false
+	}
+	n, err := yaml.Parse(text)
+	if err != nil || n == nil {
+		return false
+	}
+	hit := false
+	valuesCredentials(n.YNode(), "", func(string, *yaml.Node) { hit = true })
+	return hit
+}
+
+// dnsName is a Kubernetes object name: what a chart's `…Secret:` value names.
+var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
+
+// namesASecret is a Helm value that names a Secret (githubConfigSecret:
+// gh-app, tlsSecret: web-tls, existingSecret: db): a key whose last word is
+// "secret" with a value shaped like an object name.
+func namesASecret(key string, v *yaml.Node) bool {
+	w := strings.ToLower(key)
+	val := manifest.Scalar(v)
+	if strings.HasSuffix(w, "secret") && dnsName.MatchString(val) {
+		return true
+	}
+	// databaseUrlSecretKey: url, masterkeySecretKey: LITELLM_MASTER_KEY — the
+	// key within a Secret that holds the value.
+	words := manifest.KeyWords(key)
+	n := len(words)
+	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && (dnsName.MatchString(val) || upperSnake.MatchString(val))
+}
+
+// upperSnake is an environment variable's or a Secret key's name.
+var upperSnake = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,62}$`)
+
+// refersToSecret is a values mapping that points into a Secret rather than
+// holding values — existingSecret: {name, userKey, passwordKey}, redisSecret:
+// {secretName, secretKey}, envFrom: [{secret: …}] — so its *Key and secret
+// entries name keys and Secrets.
+func refersToSecret(path string, n *yaml.Node) bool {
+	last := strings.ToLower(path[strings.LastIndexAny(path, ".]")+1:])
+	if strings.Contains(last, "secret") || strings.HasPrefix(last, "existing") || strings.HasPrefix(last, "envfrom") {
+		return true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := strings.ToLower(n.Content[i].Value)
+		if strings.HasPrefix(k, "existing") || k == "secretname" || k == "secretref" || k == "secret" && dnsName.MatchString(manifest.Scalar(n.Content[i+1])) {
+			return true
+		}
+	}
+	return false
+}
