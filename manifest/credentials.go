@@ -260,10 +260,13 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
 	}
 	if CredentialKey(key) && !amqpRoutingKey(key) && v.Tag != "!!int" && v.Tag != "!!float" {
-		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n")
+		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n") && !fileName.MatchString(s)
 	}
 	return false
 }
+
+// fileName is a value that names a file (privateKey: private.key).
+var fileName = regexp.MustCompile(`^[\w.-]+\.(?:key|pem|crt|cert|p12|pfx|jks|keystore|json|txt|conf)$`)
 
 // amqpRoutingKey is a message broker's routing key (JUDGE_RESULT_ROUTING_KEY:
 // judge.result): a routing label in an application's settings. (PagerDuty's

@@ -97,3 +97,17 @@ func TemplateFile(p string) string {
 	}
 	return ""
 }
+
+// HelmValuesFile reports a Helm values file by its name: values.yaml,
+// values-prod.yaml, values.production.yml, prod-values.yaml.
+func HelmValuesFile(p string) bool {
+	base := strings.ToLower(p[strings.LastIndexByte(p, '/')+1:])
+	name, ok := strings.CutSuffix(base, ".yaml")
+	if !ok {
+		name, ok = strings.CutSuffix(base, ".yml")
+	}
+	if !ok || strings.Contains(name, ".sops") || strings.Contains(name, ".enc") {
+		return false // SOPS's to judge: sops-unencrypted
+	}
+	return name == "values" || strings.HasPrefix(name, "values-") || strings.HasPrefix(name, "values.") || strings.HasSuffix(name, "-values")
+}

@@ -44,8 +44,9 @@ var (
 	// argocd-rbac-cm read them from its Secrets.
 	argoRef = regexp.MustCompile(`^\$[a-z][A-Za-z0-9_-]*(?:[.:][A-Za-z0-9_-]+)+$`)
 	// Grafana's $__env{X}, $__file{/path}, $__vault{…}; LiteLLM's os.environ/X.
-	// Frigate's {FRIGATE_X}; a generator's `{$}name` placeholder.
-	appRef = regexp.MustCompile(`\$__(?:env|file|vault)\{[^{}]*\}|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{[A-Z][A-Z0-9_]{2,}\}|^\{\$\}[A-Za-z_][A-Za-z0-9_]*$`)
+	// Frigate's {FRIGATE_X}; a generator's `{$}name` placeholder; Argo CD
+	// Image Updater's pullsecret:ns/name, secret:ns/name#key, env:NAME, ext:/path.
+	appRef = regexp.MustCompile(`\$__(?:env|file|vault)\{[^{}]*\}|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{[A-Z][A-Z0-9_]{2,}\}|^\{\$\}[A-Za-z_][A-Za-z0-9_]*$|^(?:pullsecret|secret):[a-z0-9.-]+/[a-z0-9.-]+(?:#[A-Za-z0-9._-]+)?$|^env:[A-Za-z_][A-Za-z0-9_]*$|^ext:/\S+$`)
 	// Whatever is left of a value once its references are taken out still
 	// leaks when it holds a literal credential.
 	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)

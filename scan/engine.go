@@ -454,6 +454,10 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	// Workloads and ConfigMaps are parsed for plaintext-credential when
 	// they mention something a credential is named or shaped like.
 	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds) && manifest.CredentialHint(data)
+	// A Helm values file (values.yaml, values-prod.yaml) is where a chart's
+	// credentials often sit first: parsed for plaintext-credential as values.
+	helmValues := rs.plaintext && manifest.HelmValuesFile(e.Path) && manifest.CredentialHint(data)
+	credHit = credHit || helmValues
 	fileHit := isKustomization || factHit || credHit || manifest.Candidate(data)
 	if collect {
 		r.facts = &facts{file: e.Path}
@@ -464,7 +468,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 		}
 		r.documents++
 		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || factHit && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(d.Text, factKinds)) ||
-			credHit && manifest.HasKind(d.Text, credentialKinds) && manifest.CredentialHint(d.Text)) {
+			credHit && (helmValues || manifest.HasKind(d.Text, credentialKinds)) && manifest.CredentialHint(d.Text)) {
 			continue
 		}
 		err := d.Parse()
@@ -509,7 +513,11 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 				r.facts.ignores = append(r.facts.ignores, ignoreDoc{line: d.Line, end: d.Line + bytes.Count(d.Text, []byte("\n")), doc: d})
 			}
 		}
-		for _, o := range objects(e.Path, d) {
+		objs := objects(e.Path, d)
+		if helmValues && len(objs) == 1 && objs[0].Kind == "" && objs[0].APIVersion == "" {
+			objs[0].Kind = HelmValuesKind // plaintext-credential reads it as values
+		}
+		for _, o := range objs {
 			if manifest.IsCoreSecret(o.APIVersion, o.Kind) {
 				r.rawSecret = true // raw-secret judges it; sops-unencrypted does not
 			}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -10,6 +11,10 @@ import (
 	"github.com/secretguard/secretguard/manifest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
+
+// HelmValuesKind stands for the kind of a Helm values file's document, which
+// has none.
+const HelmValuesKind = "(Helm values)"
 
 // PlaintextCredentialID is the id of the plaintext-credential rule.
 const PlaintextCredentialID = "plaintext-credential"
@@ -68,6 +73,10 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 		}
 	}
 	switch {
+	case o.Kind == HelmValuesKind:
+		if !exampleFile(o.File) && !chartTestFile(o.File) {
+			valuesCredentials(o.Node, "values", add)
+		}
 	case o.Kind == "ConfigMap" && (o.APIVersion == "v1" || o.APIVersion == ""):
 		for _, m := range manifest.Fields(o.Node, "data") {
 			manifest.Pairs(manifest.Resolve(m), func(k, v *yaml.Node) {
@@ -115,9 +124,15 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 		seen[n] = true
 		switch n.Kind {
 		case yaml.MappingNode:
+			if manifest.Scalar(manifest.Field(n, "kind")) == "SealedSecret" {
+				return // ciphertext, the way values should be
+			}
 			refs := refersToSecret(path, n)
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
+				if k.Value == "encryptedData" {
+					continue
+				}
 				p := path + "." + k.Value
 				if !refs && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
 					add(p, k)
@@ -165,7 +180,10 @@ func namesASecret(key string, v *yaml.Node) bool {
 	// key within a Secret that holds the value.
 	words := manifest.KeyWords(key)
 	n := len(words)
-	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && (dnsName.MatchString(val) || upperSnake.MatchString(val))
+	if n >= 2 && words[n-2] == "secret" && words[n-1] == "key" && upperSnake.MatchString(val) {
+		return true // secretKey: WIREGUARD_PRIVATE_KEY, an ExternalSecret's data entry
+	}
+	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && dnsName.MatchString(val)
 }
 
 // upperSnake is an environment variable's or a Secret key's name.
@@ -183,6 +201,18 @@ func refersToSecret(path string, n *yaml.Node) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := strings.ToLower(n.Content[i].Value)
 		if strings.HasPrefix(k, "existing") || k == "secretname" || k == "secretref" || k == "secret" && dnsName.MatchString(manifest.Scalar(n.Content[i+1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// chartTestFile is a values file of a chart's tests (ci/, test/, tests/,
+// scenarios/): dummy values for chart-testing, not what is deployed.
+func chartTestFile(p string) bool {
+	for _, seg := range strings.Split(path.Dir(p), "/") {
+		switch seg {
+		case "ci", "test", "tests", "scenarios", "testdata":
 			return true
 		}
 	}
