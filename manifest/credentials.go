@@ -404,18 +404,117 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 }
 
 // credentialHints are what a text mentions when it may hold a credential by
-// name or by shape; a workload or ConfigMap without any is not parsed.
-var credentialHints = [][]byte{[]byte("ass"), []byte("ASS"), []byte("oken"), []byte("OKEN"), []byte("ecret"),
-	[]byte("ECRET"), []byte("_KEY"), []byte("_key"), []byte("Key"), []byte("-key"), []byte("redential"),
-	[]byte("REDENTIAL"), []byte("://"), []byte("PRIVATE KEY"), []byte("AKIA"), []byte("ASIA"), []byte("gh"),
-	[]byte("glpat-"), []byte("xox"), []byte("sk_live_"), []byte("AIza"), []byte("auth")}
+// name or by shape; a workload or ConfigMap without any is not parsed. They
+// are chosen not to match what most Deployments carry (imagePullSecrets,
+// configMapKeyRef, http:// URLs without user-info).
+var credentialHints = [][]byte{[]byte("passw"), []byte("passphrase"), []byte("_pass"), []byte("pass:"),
+	[]byte("token"), []byte("_key"), []byte("-key"), []byte("apikey"), []byte("accesskey"), []byte("secretkey"),
+	[]byte("privatekey"), []byte("private key"), []byte("credential"), []byte("akia"), []byte("asia"),
+	[]byte("ghp_"), []byte("gho_"), []byte("ghs_"), []byte("github_pat_"), []byte("glpat-"), []byte("xox"),
+	[]byte("sk_live_"), []byte("aiza")}
 
-// CredentialHint is the byte pre-filter of plaintext-credential.
+var (
+	secretLower = []byte("ecret")
+	pullSecrets = []byte("imagepulls") // imagePullSecrets, lowercased
+	schemeSep   = []byte("://")
+	valueKey    = []byte("value:")
+)
+
+// CredentialHint is the byte pre-filter of plaintext-credential: a line that
+// names a credential and gives it a literal on that line (`password: x`,
+// `{name: DB_PASSWORD, value: x}`) or on the next (`- name: DB_PASSWORD` then
+// `value: x`, not `valueFrom:`), a URL with user-info, or a token of a known
+// shape. The Deployments most repositories hold — credentials from
+// secretKeyRef, imagePullSecrets — are not parsed for it.
 func CredentialHint(text []byte) bool {
+	// Only the lines where a hint occurs are judged: find the occurrences in
+	// the whole text (one search per hint, in an ASCII-lowercased copy of the
+	// same length), not every hint on every line.
+	lower := asciiLower(text)
+	judged := map[int]bool{}
+	judge := func(at int) bool {
+		start := bytes.LastIndexByte(text[:at], '\n') + 1
+		if judged[start] {
+			return false
+		}
+		judged[start] = true
+		end := len(text)
+		if j := bytes.IndexByte(text[start:], '\n'); j >= 0 {
+			end = start + j
+		}
+		return hintLine(text[start:end], text[end:])
+	}
 	for _, h := range credentialHints {
-		if bytes.Contains(text, h) {
-			return true
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], h)
+			if i < 0 {
+				break
+			}
+			if judge(off + i) {
+				return true
+			}
+			off += i + len(h)
 		}
 	}
+	for off := 0; ; {
+		i := bytes.Index(lower[off:], secretLower)
+		if i < 0 {
+			break
+		}
+		at := off + i
+		if (at < len(pullSecrets) || !bytes.Equal(lower[at-len(pullSecrets):at], pullSecrets)) && judge(at) {
+			return true
+		}
+		off = at + len(secretLower)
+	}
+	for off := 0; ; {
+		i := bytes.Index(text[off:], schemeSep)
+		if i < 0 {
+			break
+		}
+		at := off + i
+		start := bytes.LastIndexByte(text[:at], '\n') + 1
+		end := len(text)
+		if j := bytes.IndexByte(text[at:], '\n'); j >= 0 {
+			end = at + j
+		}
+		if bytes.IndexByte(text[start:end], '@') >= 0 {
+			return true // a URL with user-info
+		}
+		off = at + len(schemeSep)
+	}
 	return false
+}
+
+// hintLine judges a line that mentions a credential: it gives it a literal
+// (`password: x`, a flow mapping with a value), or names an env entry whose
+// next line is its literal value. rest is the text after the line.
+func hintLine(l, rest []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(l), []byte("- ")))
+	k, v, ok := bytes.Cut(t, []byte(":"))
+	if !ok {
+		return false
+	}
+	v = bytes.TrimSpace(v)
+	kk := string(bytes.TrimSpace(k))
+	if kk == "name" || kk == "key" { // an env name; a secretKeyRef's key
+		next := bytes.TrimPrefix(rest, []byte("\n"))
+		if j := bytes.IndexByte(next, '\n'); j >= 0 {
+			next = next[:j]
+		}
+		return bytes.Contains(l, valueKey) || kk == "name" && bytes.Contains(next, valueKey)
+	}
+	return len(v) > 0 && v[0] != '|' && v[0] != '>' && v[0] != '#'
+}
+
+// asciiLower is text with A-Z lowercased, the same length (offsets hold).
+func asciiLower(text []byte) []byte {
+	out := make([]byte, len(text))
+	for i, c := range text {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }

@@ -453,10 +453,10 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	factHit := collect && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(data, factKinds))
 	// Workloads and ConfigMaps are parsed for plaintext-credential when
 	// they mention something a credential is named or shaped like.
-	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds) && manifest.CredentialHint(data)
+	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds)
 	// A Helm values file (values.yaml, values-prod.yaml) is where a chart's
 	// credentials often sit first: parsed for plaintext-credential as values.
-	helmValues := rs.plaintext && manifest.HelmValuesFile(e.Path) && manifest.CredentialHint(data)
+	helmValues := rs.plaintext && manifest.HelmValuesFile(e.Path)
 	credHit = credHit || helmValues
 	fileHit := isKustomization || factHit || credHit || manifest.Candidate(data)
 	if collect {
