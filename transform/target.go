@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ type Choice struct {
 	// Namespace is for Secrets that name none when neither the environment nor a
 	// kustomization next to the file sets one (`--namespace`).
 	Namespace string
+	// Force lets --env seal a file whose path maps to other environments.
+	Force bool
 }
 
 // Picker picks the environment, certificate and default namespace for each
@@ -82,6 +85,14 @@ func (p *Picker) Target(rel string) (*Target, error) {
 		}
 	} else {
 		name := p.choice.Env
+		if name != "" && !p.choice.Force && rel != "-" {
+			// --env for a file that deploys to other clusters would seal it
+			// for the wrong controller, and the next scan would be clean.
+			if others := p.envs.ForPath(rel); len(others) > 0 && !slices.Contains(others, name) {
+				return nil, &UsageError{fmt.Sprintf("%s belongs to environment %s, not %s: sealed for %s, its cluster could not decrypt it; pass --force if %s really deploys it",
+					rel, strings.Join(others, ", "), name, name, name)}
+			}
+		}
 		if name == "" {
 			var err error
 			if name, err = p.envs.Pick(rel); err != nil {

@@ -30,7 +30,8 @@ func sealCommand() *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
 			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
-			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME`, whatever the paths say"},
+			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME` (a file whose path maps to another environment needs --force)"},
+			&cli.BoolFlag{Name: "force", Usage: "with --env: seal even files whose path maps to other environments"},
 			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
 			&cli.StringFlag{Name: "scope", Usage: "`SCOPE`: " + strings.Join(sealedsecret.Scopes, ", ") + " (default: the Secret's annotation, then the config, then strict)"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` for Secrets that name none (stdin mode)"},
@@ -52,7 +53,7 @@ type sealOptions struct {
 func runSeal(c *cli.Context) error {
 	o := sealOptions{
 		Config: c.String("config"), Paths: c.Args().Slice(), Scope: c.String("scope"),
-		Choice: transform.Choice{Env: c.String("env"), Cert: c.String("cert"), Namespace: c.String("namespace")},
+		Choice: transform.Choice{Env: c.String("env"), Cert: c.String("cert"), Namespace: c.String("namespace"), Force: c.Bool("force")},
 		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Check: c.Bool("check"), Quiet: c.Bool("quiet"),
 	}
 	if err := sealedsecret.CheckScope(o.Scope); err != nil {
