@@ -242,8 +242,8 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		}
 		res.Findings = kept
 	}
-	// An allow entry that accepted nothing in a whole scan of the tree is
-	// stale: say so, so that exceptions do not pile up.
+	// An allow entry or ignore comment that accepted nothing in a whole scan
+	// of the tree is stale: say so, so that exceptions do not pile up.
 	if rs.engine[UnusedAllowID] != "" && !c.Partial && !c.History && c.Changed == nil {
 		for i, a := range c.Config.Allow {
 			if rs.usedAllow[i] {
@@ -257,8 +257,6 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			rs.accept(c, rs.engine[UnusedAllowID], unusedAllowRule, Finding{File: file, Line: max(1, line),
 				Message: fmt.Sprintf("allow[%d] (rule %q, path %q, name %q) accepts no finding: remove it, or fix what it was meant to match", i, a.Rule, a.Path, a.Name)}, &res.Findings)
 		}
-	}
-	if rs.engine[UnusedAllowID] != "" && !c.Partial && !c.History && c.Changed == nil {
 		for _, r := range results {
 			for _, d := range r.ignoreDocs {
 				if !rs.usedIgnore[d] {
