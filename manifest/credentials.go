@@ -445,45 +445,21 @@ func CredentialHint(text []byte) bool {
 		return hintLine(text[start:end], text[end:])
 	}
 	for _, h := range credentialHints {
-		for off := 0; ; {
-			i := bytes.Index(lower[off:], h)
-			if i < 0 {
-				break
-			}
-			if judge(off + i) {
-				return true
-			}
-			off += i + len(h)
-		}
-	}
-	for off := 0; ; {
-		i := bytes.Index(lower[off:], secretLower)
-		if i < 0 {
-			break
-		}
-		at := off + i
-		if (at < len(pullSecrets) || !bytes.Equal(lower[at-len(pullSecrets):at], pullSecrets)) && judge(at) {
+		if anyOccurrence(lower, h, nil, judge) {
 			return true
 		}
-		off = at + len(secretLower)
 	}
-	for off := 0; ; {
-		i := bytes.Index(text[off:], schemeSep)
-		if i < 0 {
-			break
-		}
-		at := off + i
+	if anyOccurrence(lower, secretLower, pullSecrets, judge) {
+		return true
+	}
+	return anyOccurrence(text, schemeSep, nil, func(at int) bool {
 		start := bytes.LastIndexByte(text[:at], '\n') + 1
 		end := len(text)
 		if j := bytes.IndexByte(text[at:], '\n'); j >= 0 {
 			end = at + j
 		}
-		if bytes.IndexByte(text[start:end], '@') >= 0 {
-			return true // a URL with user-info
-		}
-		off = at + len(schemeSep)
-	}
-	return false
+		return bytes.IndexByte(text[start:end], '@') >= 0 // a URL with user-info
+	})
 }
 
 // hintLine judges a line that mentions a credential: it gives it a literal

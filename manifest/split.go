@@ -182,21 +182,31 @@ var (
 	otherTriggers = [][]byte{[]byte("secretGenerator"), []byte("Kustomization"), []byte("Certificate")}
 )
 
+// anyOccurrence reports whether f holds at some index of word in text that
+// does not directly follow prefix (no prefix: every index).
+func anyOccurrence(text, word, prefix []byte, f func(at int) bool) bool {
+	for off := 0; ; {
+		i := bytes.Index(text[off:], word)
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		after := len(prefix) > 0 && at >= len(prefix) && bytes.Equal(text[at-len(prefix):at], prefix)
+		if !after && f(at) {
+			return true
+		}
+		off = at + len(word)
+	}
+}
+
 // Candidate is the byte pre-filter: can any rule match this text? It must never
 // say no to something a rule would flag (recall first), and says yes rarely
 // enough that parsing is the exception. It looks for "Secret" rather than
 // "kind: Secret" so quoted, JSON and flow styles pass, but not for the
 // `imagePullSecrets` that most Deployments carry.
 func Candidate(text []byte) bool {
-	for t := text; ; {
-		i := bytes.Index(t, secretWord)
-		if i < 0 {
-			break
-		}
-		if i < len(imagePull) || !bytes.Equal(t[i-len(imagePull):i], imagePull) {
-			return true
-		}
-		t = t[i+len(secretWord):]
+	if anyOccurrence(text, secretWord, imagePull, func(int) bool { return true }) {
+		return true
 	}
 	for _, w := range otherTriggers {
 		if bytes.Contains(text, w) {
