@@ -448,7 +448,8 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	collect := len(rs.tree) > 0
 	// Besides candidates, files that may pin the ESO operator or hold Argo CD
 	// entry points are parsed (both are facts for tree rules).
-	factHit := collect && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(data, factKinds))
+	chart := path.Base(e.Path) == "Chart.yaml"
+	factHit := collect && (chart || manifest.HasKind(data, factKinds))
 	// Workloads and ConfigMaps are parsed for plaintext-credential when
 	// they mention something a credential is named or shaped like.
 	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds)
@@ -457,6 +458,18 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	helmValues := rs.plaintext && manifest.HelmValuesFile(e.Path)
 	credHit = credHit || helmValues
 	fileHit := isKustomization || factHit || credHit || manifest.Candidate(data)
+	// The same tests, per document, say which documents are parsed.
+	docHit := func(text []byte) bool {
+		switch {
+		case isKustomization || manifest.Candidate(text):
+			return true
+		case factHit && (chart || manifest.HasKind(text, factKinds)):
+			return true
+		case credHit && (helmValues || manifest.HasKind(text, credentialKinds)):
+			return manifest.CredentialHint(text)
+		}
+		return false
+	}
 	if collect {
 		r.facts = &facts{file: e.Path}
 	}
@@ -465,8 +478,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 			continue
 		}
 		r.documents++
-		if !fileHit || !(isKustomization || manifest.Candidate(d.Text) || factHit && (path.Base(e.Path) == "Chart.yaml" || manifest.HasKind(d.Text, factKinds)) ||
-			credHit && (helmValues || manifest.HasKind(d.Text, credentialKinds)) && manifest.CredentialHint(d.Text)) {
+		if !fileHit || !docHit(d.Text) {
 			continue
 		}
 		err := d.Parse()
