@@ -84,15 +84,6 @@ func loadFile(env, path string) ([]*Cert, error) {
 	return ParseAll(env, path, data)
 }
 
-// Parse reads the newest CERTIFICATE block of PEM data.
-func Parse(env, path string, data []byte) (*Cert, error) {
-	all, err := ParseAll(env, path, data)
-	if err != nil {
-		return nil, err
-	}
-	return Newest(all), nil
-}
-
 // ParseAll reads every CERTIFICATE block of PEM data, skipping other blocks
 // (and, like kubeseal's client-go parser, certificate blocks with headers).
 // Every certificate must be a usable sealing key: one that is not makes the

@@ -69,10 +69,6 @@ func NewPicker(root string, envs *certs.Envs, choice Choice, now time.Time) (*Pi
 	return p, nil
 }
 
-// Forced reports whether the run names its environment or certificate, so no
-// file needs the path mapping.
-func (p *Picker) Forced() bool { return p.choice.Env != "" || p.choice.Cert != "" }
-
 // Target is where the file rel (repo-relative) is sealed for: --cert, then
 // --env, then the environment its path maps to.
 func (p *Picker) Target(rel string) (*Target, error) {
