@@ -116,6 +116,10 @@ func Seq(n *yaml.Node) []*yaml.Node {
 	return n.Content
 }
 
+// ReflectorPrefix starts every kubernetes-reflector annotation
+// (reflects, reflection-allowed, reflection-auto-enabled…).
+const ReflectorPrefix = "reflector.v1.k8s.emberstack.com/"
+
 // IsCoreSecret reports a `v1 Secret`. An apiVersion-less Secret (a kustomize patch
 // fragment) counts too: it lands in the cluster all the same.
 func IsCoreSecret(apiVersion, kind string) bool {

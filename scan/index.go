@@ -25,7 +25,7 @@ type Index struct {
 	// esoPins are the External Secrets Operator chart versions the repository
 	// installs; esoV1beta1 the resources at external-secrets.io/v1beta1.
 	esoPins    []string
-	esoV1beta1 []location
+	esoV1beta1 []esoOld
 	// live are the entry points when they decide what is deployed (see
 	// liveEntries); nil when every file counts.
 	live []gitops.Entry
@@ -50,6 +50,14 @@ type Index struct {
 }
 
 // location points at a document (or a key in it).
+// esoOld is a resource at external-secrets.io/v1beta1: what else it must
+// change to be valid in v1, and whether fix can edit its document.
+type esoOld struct {
+	location
+	changes []string
+	fixable bool
+}
+
 type location struct {
 	File         string
 	Line, Column int
@@ -109,7 +117,7 @@ type facts struct {
 	kustomizations []*gitops.Kustomization
 	ignores        []ignoreDoc
 	esoPins        []string
-	esoV1beta1     []location
+	esoV1beta1     []esoOld
 	entries        []gitops.Entry
 	deletions      []deletion
 }
@@ -182,7 +190,8 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	}
 	if o.APIVersion == esoV1beta1 {
 		k := manifest.KeyNode(o.Node, "apiVersion")
-		f.esoV1beta1 = append(f.esoV1beta1, location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: *o.Resource()})
+		f.esoV1beta1 = append(f.esoV1beta1, esoOld{location: location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: *o.Resource()},
+			changes: manifest.ESOv1Changes(o.Node), fixable: o.Item < 0 && !o.Doc.Template})
 	}
 	md := manifest.Field(o.Node, "metadata")
 	switch {

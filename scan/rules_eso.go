@@ -34,7 +34,7 @@ func (externalSecretAPIRemoved) Info() Info {
 	}
 }
 
-const esoV1beta1 = "external-secrets.io/v1beta1"
+const esoV1beta1 = manifest.ESOv1beta1
 
 // CheckObject reports v1beta1 resources in history mode, where tree rules do
 // not run (blobs of many commits cannot be judged against one set of pins).
@@ -68,8 +68,14 @@ func (externalSecretAPIRemoved) CheckTree(c *Context, ix *Index, emit func(Findi
 		if len(ix.live) > 0 && !ix.Build.Deploys(l.File) && !manifest.InTemplatesDir(l.File) {
 			continue // no entry point applies it (a retired archive/): it cannot fail to apply
 		}
-		emit(Finding{File: l.File, Line: l.Line, Column: l.Column, Resource: &l.Resource,
-			Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", refOf(l.Resource))})
+		f := Finding{File: l.File, Line: l.Line, Column: l.Column, Resource: &l.Resource,
+			Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", refOf(l.Resource))}
+		if len(l.changes) > 0 {
+			f.Message += ", and change what v1 does not accept: " + strings.Join(l.changes, "; ")
+		} else if l.fixable {
+			f.Fixable, f.Advice = true, FixAdvice(l.File)
+		}
+		emit(f)
 	}
 }
 

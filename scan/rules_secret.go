@@ -26,6 +26,11 @@ func SealAdvice(file string) string {
 	return fmt.Sprintf("seal it with `secretguard seal %s`", file)
 }
 
+// FixAdvice is the advice of a finding that `secretguard fix` repairs.
+func FixAdvice(file string) string {
+	return fmt.Sprintf("`secretguard fix %s` does it", file)
+}
+
 // RotateAdvice is raw-secret's advice for a value in the history: sealing the
 // file now leaves every earlier commit as it is.
 const RotateAdvice = "rotate the value: it stays in the git history of every clone, where sealing the file does not reach"
@@ -94,7 +99,7 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	emit(f)
 }
 
-const reflectorPrefix = "reflector.v1.k8s.emberstack.com/"
+const reflectorPrefix = manifest.ReflectorPrefix
 
 // ReflectorMisplacedID is the id of the reflector-misplaced rule.
 const ReflectorMisplacedID = "reflector-misplaced"
@@ -118,6 +123,18 @@ func (reflectorMisplaced) CheckObject(c *Context, o *Object, emit func(Finding))
 	}
 	misplaced.Message = fmt.Sprintf("%s has %d reflector annotation%s in metadata.annotations, where they do nothing: move them to spec.template.metadata.annotations",
 		o.Ref(), len(misplaced.Keys), words.Plural(len(misplaced.Keys)))
+	// fix moves the keys the template lacks; which of two values is meant
+	// is the user's call.
+	tmpl := manifest.Path(o.Node, "spec", "template", "metadata", "annotations")
+	for _, k := range misplaced.Keys {
+		if manifest.Field(tmpl, k) == nil {
+			fixable(c, o, &misplaced)
+			break
+		}
+	}
+	if !misplaced.Fixable {
+		misplaced.Message += " (the template has other values for them: keep the one meant there, and remove these)"
+	}
 	emit(misplaced)
 }
 
@@ -167,7 +184,17 @@ func (reflectorRedundant) CheckObject(c *Context, o *Object, emit func(Finding))
 	}
 	redundant.Message = fmt.Sprintf("%s repeats %d reflector annotation%s of spec.template.metadata in metadata.annotations, where they do nothing: remove the copies",
 		o.Ref(), len(redundant.Keys), words.Plural(len(redundant.Keys)))
+	fixable(c, o, &redundant)
 	emit(redundant)
+}
+
+// fixable marks a finding that `secretguard fix` repairs in place: a
+// document of its own in a file of the working tree (not a List item, not a
+// Helm template, not a blob of the history).
+func fixable(c *Context, o *Object, f *Finding) {
+	if !c.History && o.Item < 0 && !o.Doc.Template {
+		f.Fixable, f.Advice = true, FixAdvice(o.File)
+	}
 }
 
 // SecretCommentValueID is the id of the secret-comment-value rule.

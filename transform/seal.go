@@ -51,6 +51,9 @@ type Options struct {
 	Scope        string
 	DefaultScope string
 	Rand         io.Reader // default crypto/rand
+	// Only, when set, names the documents (by index) whose raw Secrets are
+	// sealed; the others stay as they are (fix seals what scan reports).
+	Only map[int]bool
 }
 
 // Change is one raw Secret that was sealed.
@@ -82,6 +85,11 @@ type Result struct {
 	// Hidden are documents left as they are that may hold values (a SOPS
 	// Secret with plaintext): a diff must not show them as context either.
 	Hidden []manifest.Span
+	// Fixed and Left are fix's other repairs, and the findings it could not
+	// repair; SealErr is why its sealing failed while the other repairs stand.
+	Fixed   []Fixed
+	Left    []Left
+	SealErr error
 }
 
 // Error is a file that cannot be sealed; the file is left as it was.
@@ -172,7 +180,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			res.Hidden = append(res.Hidden, d.Span)
 			continue
 		}
-		if sv, ok := manifest.RawSecret(root); ok {
+		if sv, ok := manifest.RawSecret(root); ok && (opt.Only == nil || opt.Only[d.Index]) {
 			if manifest.InTemplatesDir(file) && isTemplate(d.Text) {
 				// A chart template that happens to parse reads as garbage (an
 				// action becomes a mapping): never rewrite it.
@@ -247,7 +255,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 		}
 		res.Edits = append(res.Edits, Edit{Start: d.Start, End: d.End, Doc: d, Text: keepComments(d, out, eol, nil)})
 	}
-	sort.Slice(res.Edits, func(i, j int) bool { return res.Edits[i].Start < res.Edits[j].Start })
+	sortEdits(res.Edits)
 	res.New = apply(data, res.Edits)
 	return res, nil
 }

@@ -28,6 +28,14 @@ func (r *repo) adviser(m scanMode) func(*scan.Finding) {
 	opt := transform.Options{DefaultScope: r.Config.Scope}
 	verdicts := map[string]string{} // file → advice, one dry run per file
 	return func(f *scan.Finding) {
+		if f.Fixable && f.Rule != scan.RawSecretID && f.File != source.StdinName {
+			arg := shellArg(r.pathFromHere(f.File))
+			f.Advice = scan.FixAdvice(arg)
+			if m.staged {
+				f.Advice += ", then stage it with `git add " + arg + "`"
+			}
+			return
+		}
 		if !f.Fixable || f.Rule != scan.RawSecretID {
 			return
 		}

@@ -121,6 +121,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			scanCommand(),
 			sealCommand(),
+			fixCommand(),
 			certsCommand(),
 			migrateCommand(),
 			installHookCommand(),

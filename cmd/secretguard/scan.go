@@ -165,6 +165,10 @@ type scanMode struct {
 	commits         *int      // set to the number of commits a history scan walked
 	stdin           bool      // `scan -`: one stream of manifests from in
 	in              io.Reader
+	// whole reads the whole working tree and reports only the files under
+	// the paths: cross-file rules (the operator versions a repository pins,
+	// the entry points) judge them as a scan of the tree does (fix).
+	whole bool
 }
 
 // scan runs one scan of the repository in the given mode.
@@ -232,6 +236,23 @@ func (r *repo) scan(m scanMode) (*scan.Result, error) {
 			return nil, fmt.Errorf("read stdin: %w", err)
 		}
 		ctx.Source, ctx.Partial = &source.Stream{Name: source.StdinName, Data: data}, true
+	}
+	if ctx.Source == nil && m.whole && !r.whole() {
+		rel, err := r.relPaths()
+		if err != nil {
+			return nil, err
+		}
+		dir = r.dirSource()
+		dir.Paths = []string{r.Root}
+		ctx.Source = dir
+		ctx.Changed = func(file string, _ []byte) bool {
+			for _, p := range rel {
+				if p == "." || file == p || strings.HasPrefix(file, p+"/") {
+					return true
+				}
+			}
+			return false
+		}
 	}
 	if ctx.Source == nil {
 		dir = r.dirSource()

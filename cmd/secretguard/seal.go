@@ -106,18 +106,25 @@ type sealMode struct {
 	diff   bool // print a diff
 	say    bool // print one line per sealed Secret
 	dry    bool // the lines say "would seal"
+	left   bool // print what fix could not repair
 }
 
 // sealRun is what a sealing run did.
 type sealRun struct {
 	files   []string // changed (or would-change) files, repo-relative
 	changes []transform.Change
+	fixed   []transform.Fixed
+	left    int // findings fix could not repair
 	failed  int
 }
 
 // seal seals every raw Secret of the repository's paths; errors per file are
 // printed and counted, the run goes on.
-func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
+func (r *repo) seal(s streams, m sealMode) (*sealRun, error) { return r.rewrite(s, m, nil) }
+
+// rewrite is a sealing run, or with wants (the findings to repair, by file) a
+// fix run: only those files, repaired with transform.Fix.
+func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want) (*sealRun, error) {
 	pick, err := r.picker(m.choice)
 	if err != nil {
 		return nil, err
@@ -157,44 +164,79 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 		}
 		return pick.Target(rel)
 	}
-	err = transform.SealAll(entries, func(p string) bool { m, _ := scan.Kind(p); return m }, opt,
-		target, write,
+	isManifest := func(p string) bool { m, _ := scan.Kind(p); return m }
+	rewrite := func(rel string, data []byte) (*transform.Result, error) {
+		return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return target(rel) })
+	}
+	if wants != nil {
+		isManifest = func(p string) bool { return wants[p] != nil }
+		rewrite = func(rel string, data []byte) (*transform.Result, error) {
+			return transform.Fix(rel, data, wants[rel], opt, func() (*transform.Target, error) { return target(rel) })
+		}
+	}
+	// refused says why a file (or its sealing) was not rewritten.
+	refused := func(rel string, err error) {
+		var tooLarge *source.TooLargeError
+		var tmpl *transform.TemplateError
+		var kept *sopsKept
+		switch {
+		case errors.As(err, &kept):
+			fmt.Fprintf(errOut, "secretguard: %s: skipped, %s keeps files like it encrypted: encrypt it with `sops -e -i %s`\n", words.OneLine(rel), kept.config, words.OneLine(rel))
+		case errors.As(err, &tmpl):
+			fmt.Fprintf(errOut, "secretguard: %s: skipped, a template (secretguard never rewrites one)\n", words.OneLine(rel))
+		case errors.As(err, &tooLarge):
+			fmt.Fprintf(errOut, "secretguard: %s: skipped, %s\n", words.OneLine(rel), words.OneLine(err.Error()))
+		default:
+			fmt.Fprintf(errOut, "secretguard: %s\n", words.Lines(sealError(rel, err)))
+			run.failed++
+		}
+	}
+	would := func(verb string) string {
+		if m.dry {
+			return "would " + verb
+		}
+		return verb + "ed"
+	}
+	err = transform.RewriteAll(entries, isManifest, rewrite, write,
 		func(o transform.Outcome) error {
-			var tooLarge *source.TooLargeError
-			var tmpl *transform.TemplateError
-			var kept *sopsKept
-			switch {
-			case errors.As(o.Err, &kept):
-				fmt.Fprintf(errOut, "secretguard: %s: skipped, %s keeps files like it encrypted: encrypt it with `sops -e -i %s`\n", words.OneLine(o.Path), kept.config, words.OneLine(o.Path))
+			if o.Err != nil {
+				refused(o.Path, o.Err)
 				return nil
-			case errors.As(o.Err, &tmpl):
-				fmt.Fprintf(errOut, "secretguard: %s: skipped, a template (seal never rewrites one)\n", words.OneLine(o.Path))
-				return nil
-			case errors.As(o.Err, &tooLarge):
-				fmt.Fprintf(errOut, "secretguard: %s: skipped, %s\n", words.OneLine(o.Path), words.OneLine(o.Err.Error()))
-				return nil
-			case o.Err != nil:
-				fmt.Fprintf(errOut, "secretguard: %s\n", words.Lines(sealError(o.Path, o.Err)))
-				run.failed++
-				return nil
-			case o.Result == nil || o.Result.New == nil:
+			}
+			if o.Result == nil {
 				return nil
 			}
 			res, rel := o.Result, o.Path
+			if res.SealErr != nil {
+				refused(rel, res.SealErr)
+			}
+			for _, l := range res.Left {
+				if !m.left {
+					break
+				}
+				fmt.Fprintf(errOut, "secretguard: %s:%d: %s not fixed: %s\n", words.OneLine(rel), l.Line, l.Rule, words.OneLine(l.Why))
+			}
+			run.left += len(res.Left)
+			if res.New == nil {
+				return nil
+			}
 			if m.diff {
 				if err := transform.WriteDiff(out, rel, res); err != nil {
 					return failure(err)
 				}
 			}
 			if m.say {
-				verb := "sealed"
-				if m.dry {
-					verb = "would seal"
+				for _, f := range res.Fixed {
+					fmt.Fprintf(out, "%s %s:%d: %s: %s\n", would("fix"), words.OneLine(rel), f.Line, f.Rule, words.OneLine(f.What))
 				}
 				for _, ch := range res.Changes {
 					into := ""
 					if ch.Merged {
 						into = ", merged into the SealedSecret"
+					}
+					verb := "sealed"
+					if m.dry {
+						verb = "would seal"
 					}
 					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
 						verb, words.OneLine(rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, into)
@@ -202,6 +244,7 @@ func (r *repo) seal(s streams, m sealMode) (*sealRun, error) {
 			}
 			run.files = append(run.files, rel)
 			run.changes = append(run.changes, res.Changes...)
+			run.fixed = append(run.fixed, res.Fixed...)
 			return nil
 		})
 	return run, err

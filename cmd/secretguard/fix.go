@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/secretguard/secretguard/internal/words"
+	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/transform"
+	"github.com/urfave/cli/v2"
+)
+
+// fixRules are the rules whose findings fix repairs (those marked fixable).
+var fixRules = map[string]bool{
+	scan.RawSecretID:                true,
+	scan.ReflectorMisplacedID:       true,
+	scan.ReflectorRedundantID:       true,
+	scan.ExternalSecretApiRemovedID: true,
+}
+
+func fixCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "fix",
+		Usage:     "apply every mechanical fix in place: seal raw Secrets, move reflector annotations, move External Secrets to v1",
+		ArgsUsage: "[PATH...]",
+		Description: "Scans the repository as `secretguard scan` does and repairs, in the files under PATH, every finding that has an exact fix:\n" +
+			"   raw-secret                    seal it, as `secretguard seal` does\n" +
+			"   reflector-misplaced           move the annotations into spec.template.metadata.annotations\n" +
+			"   reflector-redundant           remove the copies of the template's annotations\n" +
+			"   external-secret-api-removed   external-secrets.io/v1beta1 -> v1, where v1 takes the resource unchanged\n" +
+			"Only whole lines of the repaired documents change; every other byte stays. What it cannot repair exactly it leaves, and says why.",
+		Flags: []cli.Flag{
+			configFlag, noColorFlag,
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print errors only: no line per repair"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
+			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
+		},
+		Action: runFix,
+	}
+}
+
+// fixOptions is `secretguard fix`'s command line.
+type fixOptions struct {
+	Config                     string
+	Paths                      []string
+	DryRun, Diff, Check, Quiet bool
+}
+
+func runFix(c *cli.Context) error {
+	o := fixOptions{Config: c.String("config"), Paths: c.Args().Slice(),
+		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Check: c.Bool("check"), Quiet: c.Bool("quiet")}
+	s := streamsOf(c)
+	r, err := openRepo(o.Config, o.Paths)
+	if err != nil {
+		return err
+	}
+	res, err := r.scan(scanMode{whole: true})
+	if err != nil {
+		return failure(err)
+	}
+	wants := map[string][]transform.Want{}
+	remain := map[string]int{} // rule → findings fix does not take
+	for _, f := range res.Findings {
+		if f.Fixable && fixRules[f.Rule] {
+			wants[f.File] = append(wants[f.File], transform.Want{Rule: f.Rule, Line: f.Line})
+		} else {
+			remain[f.Rule]++
+		}
+	}
+	run, err := r.rewrite(s, sealMode{write: !(o.DryRun || o.Diff || o.Check), diff: o.Diff, say: !o.Quiet && !o.Diff, dry: o.DryRun || o.Check, left: !o.Quiet}, wants)
+	if err != nil {
+		return err
+	}
+	if !o.Quiet {
+		var rules []string
+		total := run.left
+		for rule, n := range remain {
+			rules = append(rules, fmt.Sprintf("%d %s", n, rule))
+			total += n
+		}
+		sort.Strings(rules)
+		if run.left > 0 {
+			rules = append(rules, fmt.Sprintf("%d not fixed as said above", run.left))
+		}
+		if total == 0 && len(run.files) == 0 && run.failed == 0 {
+			fmt.Fprintln(s.err, "secretguard: nothing to fix")
+		}
+		if total > 0 {
+			fmt.Fprintf(s.err, "secretguard: %d finding%s remain%s that fix does not repair (%s): `secretguard scan` shows them\n",
+				total, words.Plural(total), map[bool]string{true: "s", false: ""}[total == 1], strings.Join(rules, ", "))
+		}
+	}
+	if run.failed > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("%d file%s not fixed (left untouched)", run.failed, words.Plural(run.failed))}
+	}
+	if (o.Check || o.Diff) && len(run.files) > 0 {
+		if o.Check && !o.Quiet {
+			fmt.Fprintf(s.err, "secretguard: %d file%s would change\n", len(run.files), words.Plural(len(run.files)))
+		}
+		return findings
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secretguard/secretguard/manifest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// `kustomize build` of every overlay of the demo repository gives the same
+// objects before and after `secretguard fix`, except what fix means to
+// change: a Secret becomes a SealedSecret of the same name, keys, type and
+// metadata (annotations for Argo CD stay on the SealedSecret itself);
+// reflector annotations move into the SealedSecret's template; an
+// ExternalSecret moves to external-secrets.io/v1. CI installs kustomize and
+// sets SECRETGUARD_TOOLS_REQUIRED, so there the test never skips.
+func TestFixKeepsBuilds(t *testing.T) {
+	kustomize, err := exec.LookPath("kustomize")
+	if err != nil {
+		if os.Getenv("SECRETGUARD_TOOLS_REQUIRED") != "" {
+			t.Fatal("kustomize is not on PATH (go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1)")
+		}
+		t.Skip("no kustomize on PATH")
+	}
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../../testdata/demo")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	overlays, _ := filepath.Glob(filepath.Join(root, "apps", "*", "overlays", "*"))
+	if len(overlays) < 4 {
+		t.Fatalf("overlays: %v", overlays)
+	}
+	build := func() map[string][]string {
+		out := map[string][]string{}
+		for _, o := range overlays {
+			b, err := exec.Command(kustomize, "build", o).Output()
+			if err != nil {
+				t.Fatalf("kustomize build %s: %v", o, err)
+			}
+			rel, _ := filepath.Rel(root, o)
+			out[rel] = normalized(t, b)
+		}
+		return out
+	}
+	before := build()
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"secretguard", "fix", root}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("fix: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"reflector-misplaced", "external-secret-api-removed", "sealed apps/web/overlays/prod/session-secret.yaml"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("fix did not say %q:\n%s", want, stdout.String())
+		}
+	}
+	after := build()
+	for o := range before {
+		if !reflect.DeepEqual(before[o], after[o]) {
+			t.Errorf("%s builds other objects after fix:\nbefore:\n%s\nafter:\n%s", o, strings.Join(before[o], "\n"), strings.Join(after[o], "\n"))
+		}
+	}
+	// And there is nothing left to fix.
+	stdout.Reset()
+	stderr.Reset()
+	if code := Main([]string{"secretguard", "scan", "-q", root}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Errorf("scan after fix: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// normalized renders each object of a build as YAML with fix's intended
+// changes undone: Secrets and SealedSecrets read as the Secret they make
+// (metadata, type, key names: never values, which the seal round trips
+// check), the annotations of a SealedSecret's own metadata count as its
+// template's, and External Secrets resources are at v1.
+func normalized(t *testing.T, stream []byte) []string {
+	t.Helper()
+	var out []string
+	for _, d := range manifest.Documents(stream, false) {
+		if d.Blank() {
+			continue
+		}
+		if err := d.Parse(); err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := d.Node.Decode(&obj); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case obj["kind"] == "Secret":
+			md, _ := obj["metadata"].(map[string]any)
+			keys := keyNames(obj["data"], obj["stringData"])
+			obj = map[string]any{"secret": md, "type": obj["type"], "keys": keys}
+		case obj["kind"] == "SealedSecret":
+			md, _ := obj["metadata"].(map[string]any)
+			spec, _ := obj["spec"].(map[string]any)
+			tmpl, _ := spec["template"].(map[string]any)
+			tmd, _ := tmpl["metadata"].(map[string]any)
+			if tmd == nil {
+				tmd = map[string]any{}
+			}
+			own, _ := md["annotations"].(map[string]any)
+			for k, v := range own {
+				// The seal puts the Secret's annotations for the tool that
+				// applies it (Argo CD, Flux) on the SealedSecret itself, and
+				// adds its own bookkeeping there.
+				if !strings.HasPrefix(k, "secretguard.io/") && !strings.HasPrefix(k, "sealedsecrets.bitnami.com/") {
+					anns, _ := tmd["annotations"].(map[string]any)
+					if anns == nil {
+						anns = map[string]any{}
+						tmd["annotations"] = anns
+					}
+					anns[k] = v
+				}
+			}
+			obj = map[string]any{"secret": tmd, "type": tmpl["type"], "keys": keyNames(spec["encryptedData"])}
+		case strings.HasPrefix(obj["apiVersion"].(string), "external-secrets.io/"):
+			obj["apiVersion"] = "external-secrets.io/v1"
+		}
+		b, err := yaml.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func keyNames(maps ...any) []string {
+	var keys []string
+	for _, m := range maps {
+		mm, _ := m.(map[string]any)
+		for k := range mm {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return slices.Compact(keys)
+}

@@ -1,0 +1,150 @@
+package transform_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/secretguard/secretguard/transform"
+)
+
+// Each testdata/fix/*.txtar has `in` (in.yaml, in.json; .crlf: with CRLF line
+// ends; .noeol: without the last line's terminator),
+// `wants` (the findings to repair: `RULE LINE` lines, as scan reports them),
+// `want` (the file after fix, ciphertexts as <sealed>, or `unchanged`, or
+// `error: …`), `report` (what fix says it fixed and left) and optionally
+// `diff` (what `fix --diff` prints) and `values` (what the SealedSecrets
+// decrypt to). Every case is run twice: the second run on the result must
+// change nothing.
+func TestFixCases(t *testing.T) {
+	files, _ := filepath.Glob("testdata/fix/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no cases")
+	}
+	cert, key := testCert(t, "prod")
+	target := func() (*transform.Target, error) { return &transform.Target{Env: "prod", Cert: cert}, nil }
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := map[string][]byte{}
+			var inName string
+			for _, f := range ar.Files {
+				sec[f.Name] = f.Data
+				if strings.HasPrefix(f.Name, "in.") {
+					inName = f.Name
+				}
+			}
+			in, name := sec[inName], inName
+			crlf, noeol := false, false
+			if n, ok := strings.CutSuffix(name, ".noeol"); ok {
+				name, noeol = n, true
+				in = bytes.TrimSuffix(in, []byte("\n")) // a last line without terminator
+			}
+			if n, ok := strings.CutSuffix(name, ".crlf"); ok {
+				name, crlf = n, true
+				in = bytes.ReplaceAll(in, []byte("\n"), []byte("\r\n"))
+			}
+			var wants []transform.Want
+			for _, l := range strings.Split(strings.TrimSpace(string(sec["wants"])), "\n") {
+				rule, line, _ := strings.Cut(l, " ")
+				n, err := strconv.Atoi(line)
+				if err != nil {
+					t.Fatalf("wants: %q", l)
+				}
+				wants = append(wants, transform.Want{Rule: rule, Line: n})
+			}
+			res, err := transform.Fix(name, in, wants, transform.Options{}, target)
+			var got, report, diff, values string
+			switch {
+			case err != nil:
+				got = "error: " + err.Error() + "\n"
+			case res.New == nil:
+				got = "unchanged\n"
+			default:
+				out := res.New
+				if crlf {
+					if bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
+						t.Errorf("output mixes LF into a CRLF file")
+					}
+					out = bytes.ReplaceAll(out, []byte("\r\n"), []byte("\n"))
+				}
+				if noeol {
+					if bytes.HasSuffix(out, []byte("\n")) {
+						t.Errorf("a terminator was added to the last line")
+					}
+					out = append(out, '\n') // as txtar holds it
+				}
+				got = ciphertext.ReplaceAllString(string(out), "<sealed>")
+				values = decryptAll(t, res.New, name, key)
+				var b bytes.Buffer
+				if err := transform.WriteDiff(&b, name, res); err != nil {
+					t.Fatal(err)
+				}
+				diff = ciphertext.ReplaceAllString(strings.ReplaceAll(b.String(), "\r", ""), "<sealed>")
+				// Idempotent: what is fixed is no longer wanted, and the rest
+				// is left again, unchanged.
+				again, err := transform.Fix(name, res.New, nil, transform.Options{}, target)
+				if err != nil || again.New != nil {
+					t.Errorf("second run: err=%v changed=%v", err, again != nil && again.New != nil)
+				}
+			}
+			if res != nil {
+				for _, f := range res.Fixed {
+					report += fmt.Sprintf("fixed %d %s: %s\n", f.Line, f.Rule, f.What)
+				}
+				for _, ch := range res.Changes {
+					report += fmt.Sprintf("sealed %d %s/%s %v\n", ch.Line, ch.Namespace, ch.Name, ch.Keys)
+				}
+				for _, l := range res.Left {
+					report += fmt.Sprintf("left %d %s: %s\n", l.Line, l.Rule, l.Why)
+				}
+				if res.SealErr != nil {
+					report += "seal error: " + res.SealErr.Error() + "\n"
+				}
+			}
+			for _, s := range []string{got, report, diff} {
+				if strings.Contains(s, "MARKER") {
+					t.Errorf("output shows a raw value:\n%s", s)
+				}
+			}
+			if *update {
+				for i := range ar.Files {
+					switch ar.Files[i].Name {
+					case "want":
+						ar.Files[i].Data = []byte(got)
+					case "report":
+						ar.Files[i].Data = []byte(report)
+					case "diff":
+						ar.Files[i].Data = []byte(diff)
+					case "values":
+						ar.Files[i].Data = []byte(values)
+					}
+				}
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			check := func(what, got string) {
+				if want, ok := sec[what]; ok && got != string(want) {
+					t.Errorf("%s: got:\n%s\nwant:\n%s", what, got, want)
+				}
+			}
+			check("want", got)
+			check("report", report)
+			check("diff", diff)
+			check("values", values)
+			if _, ok := sec["report"]; !ok {
+				t.Error("a case needs a report section")
+			}
+		})
+	}
+}
