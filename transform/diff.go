@@ -23,7 +23,7 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 	oldLines := splitLines(r.Old)
 	for _, h := range r.Hidden {
 		for l := lineIndex(r.Old, h.Start); l < lineIndex(r.Old, h.End) && l < len(oldLines); l++ {
-			oldLines[l] = "<hidden: SOPS document>" + oldLines[l][len(strings.TrimRight(oldLines[l], "\r\n")):]
+			oldLines[l] = "<hidden: a document that holds values>" + oldLines[l][len(strings.TrimRight(oldLines[l], "\r\n")):]
 		}
 	}
 	type hunk struct {

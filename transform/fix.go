@@ -128,19 +128,36 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 				return nil, &Error{File: file, Msg: err.Error() + "; file left untouched"}
 			}
 			res.Changes = sealed.Changes
-			for _, h := range sealed.Hidden {
-				for k, d := range midDocs {
-					if d.Span == h {
-						res.Hidden = append(res.Hidden, docs[k].Span)
-					}
-				}
-			}
 		}
 	}
 	if len(res.Edits) > 0 {
 		res.New = apply(data, res.Edits)
 	}
+	res.Hidden = unsealedValues(docs, res.Edits)
 	return res, nil
+}
+
+// unsealedValues are the documents a diff must not show even as context:
+// SOPS documents (plaintext may sit beside the ciphertext) and the raw Secrets
+// that stay raw (allowed, not wanted, or their sealing failed). Sealed ones
+// are masked by their own edits.
+func unsealedValues(docs []*manifest.Document, edits []Edit) []manifest.Span {
+	sealed := map[int]bool{}
+	for _, e := range edits {
+		if e.Secret != nil {
+			sealed[e.Doc.Index] = true
+		}
+	}
+	var out []manifest.Span
+	for _, d := range docs {
+		if d.Node == nil || sealed[d.Index] {
+			continue
+		}
+		if _, raw := manifest.RawSecret(d.Node); raw || manifest.IsSOPS(d.Node) {
+			out = append(out, d.Span)
+		}
+	}
+	return out
 }
 
 // docAt is the document of the file line (the last one starting at or

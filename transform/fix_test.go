@@ -110,9 +110,16 @@ func TestFixCases(t *testing.T) {
 					report += "seal error: " + res.SealErr.Error() + "\n"
 				}
 			}
+			// MARKER values are sealed; UNSEALED ones stay raw in the file
+			// (allowed, SOPS) but must never be printed.
 			for _, s := range []string{got, report, diff} {
 				if strings.Contains(s, "MARKER") {
 					t.Errorf("output shows a raw value:\n%s", s)
+				}
+			}
+			for _, s := range []string{report, diff} {
+				if strings.Contains(s, "UNSEALED") {
+					t.Errorf("report or diff shows a value left raw:\n%s", s)
 				}
 			}
 			if *update {

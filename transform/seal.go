@@ -83,7 +83,8 @@ type Result struct {
 	Changes  []Change
 	Edits    []Edit
 	// Hidden are documents left as they are that may hold values (a SOPS
-	// Secret with plaintext): a diff must not show them as context either.
+	// Secret with plaintext, a raw Secret fix leaves): a diff must not show
+	// them as context either.
 	Hidden []manifest.Span
 	// Fixed and Left are fix's other repairs, and the findings it could not
 	// repair; SealErr is why its sealing failed while the other repairs stand.
