@@ -142,6 +142,18 @@ func (d *Document) ContentLine() int {
 	return d.Line + l - 1
 }
 
+// DocAt is the document of a file line: the last one that starts at or
+// before it; nil before the first.
+func DocAt(docs []*Document, line int) *Document {
+	var hit *Document
+	for _, d := range docs {
+		if d.Line <= line {
+			hit = d
+		}
+	}
+	return hit
+}
+
 // LineOf converts a node's document-relative line into a file line.
 func (d *Document) LineOf(n *yaml.Node) int {
 	if n == nil || n.Line == 0 {

@@ -435,7 +435,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	for _, fr := range rs.file {
 		fr.rule.CheckFile(c, e.Path, data, func(f Finding) {
 			f.File = e.Path
-			if !rs.suppressed(docAt(docs, f.Line), fr.rule.Info().ID) {
+			if !rs.suppressed(manifest.DocAt(docs, f.Line), fr.rule.Info().ID) {
 				rs.accept(c, fr.sev, fr.rule.Info(), f, &r.findings)
 			}
 		})
@@ -625,16 +625,6 @@ func ignored(d *manifest.Document, rule string) bool {
 		}
 	}
 	return false
-}
-
-func docAt(docs []*manifest.Document, line int) *manifest.Document {
-	var hit *manifest.Document
-	for _, d := range docs {
-		if d.Line <= line {
-			hit = d
-		}
-	}
-	return hit
 }
 
 func keepRule(fs []Finding, id string) []Finding {

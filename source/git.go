@@ -331,7 +331,9 @@ func underSkipped(p string, skipped map[string]bool) bool {
 	return false
 }
 
-func within(p string, only []string) bool {
+// Within reports whether the repo-relative path p is one of the paths or
+// directories of only (all paths when only is empty).
+func Within(p string, only []string) bool {
 	if len(only) == 0 {
 		return true
 	}
@@ -345,7 +347,7 @@ func within(p string, only []string) bool {
 
 func (s *Staged) Walk(fn func(Entry) error) error {
 	for _, e := range s.changed {
-		if !within(e.Name, s.Only) || NotOurs(e.Name) {
+		if !Within(e.Name, s.Only) || NotOurs(e.Name) {
 			continue
 		}
 		if err := fn(s.g.blobEntry(e.Name, e.Hash, nil)); err != nil {

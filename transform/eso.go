@@ -35,11 +35,12 @@ func fixESOVersion(d *manifest.Document) ([]Edit, []Fixed, []Left) {
 	l := newLines(d)
 	i := v.Line - 1
 	text := l.text(i)
-	at := bytes.Index(text[min(v.Column-1, len(text)):], []byte(manifest.ESOv1beta1))
+	from := min(v.Column-1, len(text)) // the value's column, a quote included
+	at := bytes.Index(text[from:], []byte(manifest.ESOv1beta1))
 	if at < 0 {
 		return left("its apiVersion spans lines: change it by hand")
 	}
-	at += min(v.Column-1, len(text))
+	at += from
 	// The whole line is the edit: a diff shows whole lines.
 	var b bytes.Buffer
 	b.Write(text[:at])

@@ -63,7 +63,7 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 	rules := map[int]map[string]int{} // document index → wanted rules → the line scan reported
 	seal := map[int]bool{}
 	for _, w := range wants {
-		d := docAt(docs, w.Line)
+		d := manifest.DocAt(docs, w.Line)
 		if d == nil {
 			continue
 		}
@@ -158,18 +158,6 @@ func unsealedValues(docs []*manifest.Document, edits []Edit) []manifest.Span {
 		}
 	}
 	return out
-}
-
-// docAt is the document of the file line (the last one starting at or
-// before it).
-func docAt(docs []*manifest.Document, line int) *manifest.Document {
-	var hit *manifest.Document
-	for _, d := range docs {
-		if d.Line <= line {
-			hit = d
-		}
-	}
-	return hit
 }
 
 // sortEdits orders edits by position, an insertion before a removal that

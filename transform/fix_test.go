@@ -3,13 +3,11 @@ package transform_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/secretguard/secretguard/transform"
 )
 
@@ -30,28 +28,8 @@ func TestFixCases(t *testing.T) {
 	target := func() (*transform.Target, error) { return &transform.Target{Env: "prod", Cert: cert}, nil }
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sec := map[string][]byte{}
-			var inName string
-			for _, f := range ar.Files {
-				sec[f.Name] = f.Data
-				if strings.HasPrefix(f.Name, "in.") {
-					inName = f.Name
-				}
-			}
-			in, name := sec[inName], inName
-			crlf, noeol := false, false
-			if n, ok := strings.CutSuffix(name, ".noeol"); ok {
-				name, noeol = n, true
-				in = bytes.TrimSuffix(in, []byte("\n")) // a last line without terminator
-			}
-			if n, ok := strings.CutSuffix(name, ".crlf"); ok {
-				name, crlf = n, true
-				in = bytes.ReplaceAll(in, []byte("\n"), []byte("\r\n"))
-			}
+			c := readCase(t, file)
+			sec, in, name := c.sec, c.in, c.name
 			var wants []transform.Want
 			for _, l := range strings.Split(strings.TrimSpace(string(sec["wants"])), "\n") {
 				rule, line, _ := strings.Cut(l, " ")
@@ -69,20 +47,7 @@ func TestFixCases(t *testing.T) {
 			case res.New == nil:
 				got = "unchanged\n"
 			default:
-				out := res.New
-				if crlf {
-					if bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
-						t.Errorf("output mixes LF into a CRLF file")
-					}
-					out = bytes.ReplaceAll(out, []byte("\r\n"), []byte("\n"))
-				}
-				if noeol {
-					if bytes.HasSuffix(out, []byte("\n")) {
-						t.Errorf("a terminator was added to the last line")
-					}
-					out = append(out, '\n') // as txtar holds it
-				}
-				got = ciphertext.ReplaceAllString(string(out), "<sealed>")
+				got = c.shown(t, res.New)
 				values = decryptAll(t, res.New, name, key)
 				var b bytes.Buffer
 				if err := transform.WriteDiff(&b, name, res); err != nil {
@@ -122,33 +87,17 @@ func TestFixCases(t *testing.T) {
 					t.Errorf("report or diff shows a value left raw:\n%s", s)
 				}
 			}
+			outs := map[string]string{"want": got, "report": report, "diff": diff, "values": values}
+			for name := range outs {
+				if _, ok := sec[name]; !ok {
+					delete(outs, name) // the case does not pin it
+				}
+			}
 			if *update {
-				for i := range ar.Files {
-					switch ar.Files[i].Name {
-					case "want":
-						ar.Files[i].Data = []byte(got)
-					case "report":
-						ar.Files[i].Data = []byte(report)
-					case "diff":
-						ar.Files[i].Data = []byte(diff)
-					case "values":
-						ar.Files[i].Data = []byte(values)
-					}
-				}
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				c.update(t, outs)
 				return
 			}
-			check := func(what, got string) {
-				if want, ok := sec[what]; ok && got != string(want) {
-					t.Errorf("%s: got:\n%s\nwant:\n%s", what, got, want)
-				}
-			}
-			check("want", got)
-			check("report", report)
-			check("diff", diff)
-			check("values", values)
+			c.check(t, outs)
 			if _, ok := sec["report"]; !ok {
 				t.Error("a case needs a report section")
 			}

@@ -1,7 +1,6 @@
 package transform_test
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/internal/sealtest"
 	"github.com/secretguard/secretguard/transform"
@@ -57,25 +55,8 @@ func TestSealCases(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sec := map[string][]byte{}
-			var inName string
-			for _, f := range ar.Files {
-				sec[f.Name] = f.Data
-				if strings.HasPrefix(f.Name, "in.") {
-					inName = f.Name
-				}
-			}
-			in := sec[inName]
-			name := inName
-			crlf := false
-			if n, ok := strings.CutSuffix(inName, ".crlf"); ok {
-				name, crlf = n, true
-				in = bytes.ReplaceAll(in, []byte("\n"), []byte("\r\n"))
-			}
+			c := readCase(t, file)
+			sec, in, name := c.sec, c.in, c.name
 			env, opt := "prod", transform.Options{}
 			ns := ""
 			for _, l := range strings.Split(string(sec["options"]), "\n") {
@@ -106,14 +87,7 @@ func TestSealCases(t *testing.T) {
 			case res.New == nil:
 				got = "unchanged\n"
 			default:
-				out := res.New
-				if crlf {
-					if bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
-						t.Errorf("output mixes LF into a CRLF file")
-					}
-					out = bytes.ReplaceAll(out, []byte("\r\n"), []byte("\n"))
-				}
-				got = ciphertext.ReplaceAllString(string(out), "<sealed>")
+				got = c.shown(t, res.New)
 				values = decryptAll(t, res.New, name, key)
 				// Idempotent: a second run changes nothing.
 				again, err := transform.Seal(name, res.New, opt, func() (*transform.Target, error) {
@@ -126,26 +100,12 @@ func TestSealCases(t *testing.T) {
 			if strings.Contains(got, "MARKER") {
 				t.Errorf("output shows a raw value:\n%s", got)
 			}
+			outs := map[string]string{"want": got, "values": values}
 			if *update {
-				for i := range ar.Files {
-					switch ar.Files[i].Name {
-					case "want":
-						ar.Files[i].Data = []byte(got)
-					case "values":
-						ar.Files[i].Data = []byte(values)
-					}
-				}
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				c.update(t, outs)
 				return
 			}
-			if got != string(sec["want"]) {
-				t.Errorf("got:\n%s\nwant:\n%s", got, sec["want"])
-			}
-			if values != string(sec["values"]) {
-				t.Errorf("decrypted:\n%s\nwant:\n%s", values, sec["values"])
-			}
+			c.check(t, outs)
 		})
 	}
 }

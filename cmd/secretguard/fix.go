@@ -6,17 +6,17 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/internal/words"
-	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
 )
 
-// fixRules are the rules whose findings fix repairs (those marked fixable).
+// fixRules are the rules whose findings transform.Fix repairs (those marked
+// fixable); TestFixRulesAreScanRules holds its ids to scan's.
 var fixRules = map[string]bool{
-	scan.RawSecretID:                true,
-	scan.ReflectorMisplacedID:       true,
-	scan.ReflectorRedundantID:       true,
-	scan.ExternalSecretApiRemovedID: true,
+	transform.RawSecret:          true,
+	transform.ReflectorMisplaced: true,
+	transform.ReflectorRedundant: true,
+	transform.ESOAPIRemoved:      true,
 }
 
 func fixCommand() *cli.Command {
@@ -33,9 +33,7 @@ func fixCommand() *cli.Command {
 		Flags: []cli.Flag{
 			configFlag, noColorFlag,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print errors only: no line per repair"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
-			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"},
-			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
+			dryRunFlag, diffFlag, checkFlag,
 		},
 		Action: runFix,
 	}
@@ -88,8 +86,12 @@ func runFix(c *cli.Context) error {
 			fmt.Fprintln(s.err, "secretguard: nothing to fix")
 		}
 		if total > 0 {
-			fmt.Fprintf(s.err, "secretguard: %d finding%s remain%s that fix does not repair (%s): `secretguard scan` shows them\n",
-				total, words.Plural(total), map[bool]string{true: "s", false: ""}[total == 1], strings.Join(rules, ", "))
+			verb := "remain"
+			if total == 1 {
+				verb = "remains"
+			}
+			fmt.Fprintf(s.err, "secretguard: %d finding%s %s that fix does not repair (%s): `secretguard scan` shows them\n",
+				total, words.Plural(total), verb, strings.Join(rules, ", "))
 		}
 	}
 	if run.failed > 0 {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/secretguard/secretguard/manifest"
+	"github.com/secretguard/secretguard/scan"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -147,4 +148,19 @@ func keyNames(maps ...any) []string {
 	}
 	sort.Strings(keys)
 	return slices.Compact(keys)
+}
+
+// The rule ids transform.Fix repairs are the ids scan reports, each marked
+// fixable in its rule, so no finding is dropped on the way.
+func TestFixRulesAreScanRules(t *testing.T) {
+	for id := range fixRules {
+		if _, err := scan.Lookup(id); err != nil {
+			t.Errorf("fix repairs %q: %v", id, err)
+		}
+	}
+	for _, id := range []string{scan.RawSecretID, scan.ReflectorMisplacedID, scan.ReflectorRedundantID, scan.ExternalSecretApiRemovedID} {
+		if !fixRules[id] {
+			t.Errorf("scan marks %s findings fixable, fix does not take them", id)
+		}
+	}
 }

@@ -245,14 +245,7 @@ func (r *repo) scan(m scanMode) (*scan.Result, error) {
 		dir = r.dirSource()
 		dir.Paths = []string{r.Root}
 		ctx.Source = dir
-		ctx.Changed = func(file string, _ []byte) bool {
-			for _, p := range rel {
-				if p == "." || file == p || strings.HasPrefix(file, p+"/") {
-					return true
-				}
-			}
-			return false
-		}
+		ctx.Changed = func(file string, _ []byte) bool { return source.Within(file, rel) }
 	}
 	if ctx.Source == nil {
 		dir = r.dirSource()

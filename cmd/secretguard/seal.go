@@ -18,6 +18,13 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// The ways seal and fix show a rewrite instead of writing it.
+var (
+	dryRunFlag = &cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"}
+	diffFlag   = &cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"}
+	checkFlag  = &cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"}
+)
+
 func sealCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "seal",
@@ -26,10 +33,7 @@ func sealCommand() *cli.Command {
 		Description: "Seals every raw v1 Secret under PATH for the certificate of the environment its path maps to.\n" +
 			"With `-`, or with no PATH and stdin not a terminal, reads a manifest stream from stdin and writes the sealed stream to stdout.",
 		Flags: []cli.Flag{
-			configFlag, noColorFlag, sealQuietFlag,
-			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, write nothing"},
-			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff (values masked) of what changes; exit 1 when it shows a change"},
-			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if anything would change"},
+			configFlag, noColorFlag, sealQuietFlag, dryRunFlag, diffFlag, checkFlag,
 			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME` (a file whose path maps to another environment needs --force)"},
 			&cli.BoolFlag{Name: "force", Usage: "with --env: seal even files whose path maps to other environments"},
 			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
@@ -191,6 +195,7 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			run.failed++
 		}
 	}
+	// would is "sealed", or "would seal" in a dry run.
 	would := func(verb string) string {
 		if m.dry {
 			return "would " + verb
@@ -234,12 +239,8 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 					if ch.Merged {
 						into = ", merged into the SealedSecret"
 					}
-					verb := "sealed"
-					if m.dry {
-						verb = "would seal"
-					}
 					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
-						verb, words.OneLine(rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, into)
+						would("seal"), words.OneLine(rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, into)
 				}
 			}
 			run.files = append(run.files, rel)
