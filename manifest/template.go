@@ -74,6 +74,12 @@ func InTemplatesDir(p string) bool {
 // manifests.
 var freeMarker = regexp.MustCompile(`</?[#@][a-zA-Z]`)
 
+// HasActions reports Go template actions or Jinja2 tags in a text: not what
+// the cluster gets until a tool renders it, so nothing rewrites it.
+func HasActions(text []byte) bool {
+	return bytes.Contains(text, []byte("{{")) || bytes.Contains(text, []byte("{%"))
+}
+
 // TemplateLanguage names the template language of a text that is not YAML
 // until a tool renders it — Jinja2 (Ansible, Salt), FreeMarker — or "" when it
 // shows none. (Go templates are masked instead: see MaskTemplate.)

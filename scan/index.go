@@ -191,7 +191,7 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	if o.APIVersion == esoV1beta1 {
 		k := manifest.KeyNode(o.Node, "apiVersion")
 		f.esoV1beta1 = append(f.esoV1beta1, esoOld{location: location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: *o.Resource()},
-			changes: manifest.ESOv1Changes(o.Node), fixable: o.Item < 0 && !o.Doc.Template})
+			changes: manifest.ESOv1Changes(o.Node), fixable: o.Item < 0 && !o.Doc.Template && !manifest.HasActions(o.Doc.Text)})
 	}
 	md := manifest.Field(o.Node, "metadata")
 	switch {

@@ -190,9 +190,9 @@ func (reflectorRedundant) CheckObject(c *Context, o *Object, emit func(Finding))
 
 // fixable marks a finding that `secretguard fix` repairs in place: a
 // document of its own in a file of the working tree (not a List item, not a
-// Helm template, not a blob of the history).
+// template, not a blob of the history).
 func fixable(c *Context, o *Object, f *Finding) {
-	if !c.History && o.Item < 0 && !o.Doc.Template {
+	if !c.History && o.Item < 0 && !o.Doc.Template && !manifest.HasActions(o.Doc.Text) {
 		f.Fixable, f.Advice = true, FixAdvice(o.File)
 	}
 }

@@ -89,6 +89,10 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 		var fixed []Fixed
 		var left []Left
 		switch {
+		case manifest.HasActions(d.Text):
+			for rule := range want {
+				left = append(left, Left{Rule: rule, Why: "a template (Helm, Jinja2): fix never rewrites one; change it by hand"})
+			}
 		case want[ReflectorMisplaced] > 0 || want[ReflectorRedundant] > 0:
 			e, fixed, left = fixReflector(d, want[ReflectorMisplaced] > 0, want[ReflectorRedundant] > 0, eol)
 		case want[ESOAPIRemoved] > 0:
@@ -134,6 +138,10 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 		res.New = apply(data, res.Edits)
 	}
 	res.Hidden = unsealedValues(docs, res.Edits)
+	sort.SliceStable(res.Left, func(i, j int) bool {
+		a, b := res.Left[i], res.Left[j]
+		return a.Line < b.Line || a.Line == b.Line && a.Rule < b.Rule
+	})
 	return res, nil
 }
 

@@ -110,7 +110,7 @@ func (e *Error) Error() string {
 // unparsable is the Error for a document that does not parse. Only a
 // manifest.ParseError's text is quoted: it is the one known to hold no value.
 func unparsable(file string, d *manifest.Document, err error) error {
-	if isTemplate(d.Text) {
+	if manifest.HasActions(d.Text) {
 		return &TemplateError{File: file}
 	}
 	var pe *manifest.ParseError
@@ -127,11 +127,6 @@ type TemplateError struct{ File string }
 
 func (e *TemplateError) Error() string {
 	return e.File + ": a template (Helm, Jinja2): seal never rewrites one; move literal values out of it by hand"
-}
-
-// isTemplate reports Go template actions or Jinja2 tags in a document.
-func isTemplate(text []byte) bool {
-	return bytes.Contains(text, []byte("{{")) || bytes.Contains(text, []byte("{%"))
 }
 
 type rawDoc struct {
@@ -182,7 +177,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 			continue
 		}
 		if sv, ok := manifest.RawSecret(root); ok && (opt.Only == nil || opt.Only[d.Index]) {
-			if manifest.InTemplatesDir(file) && isTemplate(d.Text) {
+			if manifest.InTemplatesDir(file) && manifest.HasActions(d.Text) {
 				// A chart template that happens to parse reads as garbage (an
 				// action becomes a mapping): never rewrite it.
 				return nil, &TemplateError{File: file}
