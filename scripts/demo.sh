@@ -2,8 +2,9 @@
 # The main job on the bundled demo repository: set it up (init, which leaves
 # its configuration as it is, and certs fetch of the stage controller's
 # certificate from a file, as a cluster would serve it), scan (fails on raw
-# Secrets), seal them in place for each environment's certificate, scan
-# again (clean).
+# Secrets and two other mistakes), seal one file, then fix the rest in place
+# (each raw Secret sealed for its environment's certificate, reflector
+# annotations moved, an ExternalSecret moved to v1), scan again (clean).
 # Works on a copy in a temp dir: testdata/demo itself is a test fixture.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,8 +22,9 @@ step "$bin" certs fetch --env stage --from "$work.stage-controller.pem" .
 step "$bin" scan .
 step "$bin" certs list
 step "$bin" seal --diff apps/web/overlays/prod/session-secret.yaml
-step "$bin" seal .
-step "$bin" seal --check .
+step "$bin" fix --diff apps/web/overlays/prod/registry.yaml
+step "$bin" fix .
+step "$bin" fix --check .
 step "$bin" scan .
 echo
 echo "(the sealed copy in $work is removed now; set KEEP=1 to keep it)"
