@@ -10,6 +10,15 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
+// Rule ids of the findings fix repairs (scan owns the rules; these name the
+// findings it hands over, and a test in cmd holds them to scan's).
+const (
+	ReflectorMisplaced = "reflector-misplaced"
+	ReflectorRedundant = "reflector-redundant"
+	ESOAPIRemoved      = "external-secret-api-removed"
+	RawSecret          = "raw-secret"
+)
+
 // Want is a finding that fix is asked to repair: its rule and its line in the
 // file (which names the document it is in). Scan decides what is a finding
 // (allow lists, ignore comments, severities, the operator versions a

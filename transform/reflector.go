@@ -11,15 +11,6 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// Rule ids of the findings fix repairs besides raw-secret (scan owns the
-// rules; these name the findings it hands over).
-const (
-	ReflectorMisplaced = "reflector-misplaced"
-	ReflectorRedundant = "reflector-redundant"
-	ESOAPIRemoved      = "external-secret-api-removed"
-	RawSecret          = "raw-secret"
-)
-
 // fixReflector repairs a SealedSecret whose own metadata carries reflector
 // annotations: move (reflector-misplaced) puts those the template lacks into
 // spec.template.metadata.annotations, where reflector reads them on the Secret

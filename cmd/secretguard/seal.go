@@ -117,7 +117,6 @@ type sealMode struct {
 type sealRun struct {
 	files   []string // changed (or would-change) files, repo-relative
 	changes []transform.Change
-	fixed   []transform.Fixed
 	left    int // findings fix could not repair
 	failed  int
 }
@@ -245,7 +244,6 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			}
 			run.files = append(run.files, rel)
 			run.changes = append(run.changes, res.Changes...)
-			run.fixed = append(run.fixed, res.Fixed...)
 			return nil
 		})
 	return run, err
