@@ -233,6 +233,22 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			}
 		}
 	}
+	// A secretGenerator that every build renders under one name and
+	// namespace can become a SealedSecret for that namespace.
+	if !c.History && !c.Partial {
+		for i := range res.Findings {
+			f := &res.Findings[i]
+			if f.Rule != SecretGeneratorID || f.Resource == nil {
+				continue
+			}
+			if d := ix.docOf(f.File, f.Line); d != nil && d.Template {
+				continue
+			}
+			if ns, ok := ix.generatorLands(c, f.File, *f.Resource); ok {
+				f.Fixable, f.Advice, f.Namespace = true, FixAdvice(f.File), ns
+			}
+		}
+	}
 	if quiet != nil {
 		kept := res.Findings[:0]
 		for _, f := range res.Findings {

@@ -27,6 +27,9 @@ type Finding struct {
 	// where the user stands (Context.Advise) before Scan appends it to the
 	// Message, which is what reports print.
 	Advice string `json:"-"`
+	// Namespace is where the builds put a fixable secretGenerator's Secret
+	// ("" when nothing forces one): fix seals for it.
+	Namespace string `json:"-"`
 	// AllowedByComment is set by a rule for what another scanner's allow
 	// comment accepts (allowComments): counted as allowed, never reported.
 	AllowedByComment bool `json:"-"`

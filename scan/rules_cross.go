@@ -70,6 +70,26 @@ func (ix *Index) placements(c *Context) []placement {
 	return out
 }
 
+// generatorLands says where the Secret of the secretGenerator r of the
+// kustomization file lands: ok when every build that renders it gives it one
+// namespace and its own name (a namePrefix/nameSuffix would rename a
+// SealedSecret after sealing). Without a build (nothing deploys it) only the
+// kustomization itself says.
+func (ix *Index) generatorLands(c *Context, file string, r Resource) (string, bool) {
+	ns, seen := "", false
+	for _, pl := range ix.placements(c) {
+		p := pl.p
+		if p.Via != "secretGenerator" || p.File != file || p.Name != r.Name || p.Namespace != r.Namespace {
+			continue
+		}
+		if pl.name != p.Name || seen && pl.ns != ns {
+			return "", false
+		}
+		ns, seen = pl.ns, true
+	}
+	return ns, true
+}
+
 func (pl placement) ref() string { return pl.ns + "/" + pl.name }
 
 // deletedBy reports whether one of a build's delete patches removes the

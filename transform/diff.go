@@ -26,6 +26,11 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 			oldLines[l] = "<hidden: a document that holds values>" + oldLines[l][len(strings.TrimRight(oldLines[l], "\r\n")):]
 		}
 	}
+	for i, text := range r.Masked {
+		if i < len(oldLines) {
+			oldLines[i] = text + oldLines[i][len(strings.TrimRight(oldLines[i], "\r\n")):]
+		}
+	}
 	type hunk struct {
 		oldStart, oldEnd int // 0-based line indexes, end exclusive
 		newText          []string
@@ -105,6 +110,14 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 		w.Write(body.Bytes())
 		delta += newCount - oldCount
 		i = j + 1
+	}
+	for _, c := range r.Created {
+		// A SealedSecret: ciphertext only, nothing to mask.
+		lines := splitLines(c.Data)
+		fmt.Fprintf(w, "--- /dev/null\n+++ b/%s\n@@ -0,0 +1,%d @@\n", c.Path, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(w, "+%s", ensureNL(l))
+		}
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ const (
 type Want struct {
 	Rule string
 	Line int
+	// Namespace is where the build puts the resource, when scan's model
+	// knows it (a secretGenerator's Secret).
+	Namespace string
 }
 
 // Fixed is one repair fix made (or, in a dry run, would make).
@@ -71,13 +74,21 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 	}
 	rules := map[int]map[string]int{} // document index → wanted rules → the line scan reported
 	seal := map[int]bool{}
+	gens := map[int]map[int]string{} // document index → wanted generator lines → namespace
 	for _, w := range wants {
 		d := manifest.DocAt(docs, w.Line)
 		if d == nil {
 			continue
 		}
-		if w.Rule == RawSecret {
+		switch w.Rule {
+		case RawSecret:
 			seal[d.Index] = true
+			continue
+		case SecretGenerator:
+			if gens[d.Index] == nil {
+				gens[d.Index] = map[int]string{}
+			}
+			gens[d.Index][w.Line] = w.Namespace
 			continue
 		}
 		if rules[d.Index] == nil {
@@ -117,6 +128,29 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 		edits = append(edits, e...)
 		res.Fixed = append(res.Fixed, fixed...)
 		res.Left = append(res.Left, left...)
+	}
+	for _, d := range docs {
+		if gens[d.Index] == nil {
+			continue
+		}
+		if manifest.HasActions(d.Text) {
+			res.Left = append(res.Left, Left{Rule: SecretGenerator, Line: d.ContentLine(), Why: "a template (Helm, Jinja2): fix never rewrites one; change it by hand"})
+			continue
+		}
+		e, fixed, left, created, notes := fixGenerators(file, d, gens[d.Index], opt, target, eol)
+		if m := literalLines(d); len(m) > 0 {
+			if res.Masked == nil {
+				res.Masked = map[int]string{}
+			}
+			for k, v := range m {
+				res.Masked[k] = v
+			}
+		}
+		edits = append(edits, e...)
+		res.Fixed = append(res.Fixed, fixed...)
+		res.Left = append(res.Left, left...)
+		res.Created = append(res.Created, created...)
+		res.Notes = append(res.Notes, notes...)
 	}
 	sortEdits(edits)
 	mid := data

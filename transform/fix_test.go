@@ -3,6 +3,7 @@ package transform_test
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,7 +18,9 @@ import (
 // `want` (the file after fix, ciphertexts as <sealed>, or `unchanged`, or
 // `error: …`), `report` (what fix says it fixed and left) and optionally
 // `diff` (what `fix --diff` prints) and `values` (what the SealedSecrets
-// decrypt to). Every case is run twice: the second run on the result must
+// decrypt to). A secretGenerator case has `files/PATH` (the files of the
+// repository fix may read), `created/PATH` (the files it must create) and
+// `notes`. Every case is run twice: the second run on the result must
 // change nothing.
 func TestFixCases(t *testing.T) {
 	files, _ := filepath.Glob("testdata/fix/*.txtar")
@@ -39,8 +42,21 @@ func TestFixCases(t *testing.T) {
 				}
 				wants = append(wants, transform.Want{Rule: rule, Line: n})
 			}
-			res, err := transform.Fix(name, in, wants, transform.Options{}, target)
-			var got, report, diff, values string
+			files := map[string][]byte{}
+			for n, data := range sec {
+				if p, ok := strings.CutPrefix(n, "files/"); ok {
+					files[p] = data
+				}
+			}
+			opt := transform.Options{Read: func(rel string) ([]byte, error) {
+				if data, ok := files[rel]; ok {
+					return data, nil
+				}
+				return nil, fs.ErrNotExist
+			}}
+			res, err := transform.Fix(name, in, wants, opt, target)
+			var got, report, diff, values, notes string
+			outs := map[string]string{}
 			switch {
 			case err != nil:
 				got = "error: " + err.Error() + "\n"
@@ -49,6 +65,14 @@ func TestFixCases(t *testing.T) {
 			default:
 				got = c.shown(t, res.New)
 				values = decryptAll(t, res.New, name, key)
+				for _, c := range res.Created {
+					outs["created/"+c.Path] = ciphertext.ReplaceAllString(string(c.Data), "<sealed>")
+					values += decryptAll(t, c.Data, c.Path, key)
+					files[c.Path] = c.Data
+				}
+				for _, n := range res.Notes {
+					notes += n + "\n"
+				}
 				var b bytes.Buffer
 				if err := transform.WriteDiff(&b, name, res); err != nil {
 					t.Fatal(err)
@@ -56,7 +80,7 @@ func TestFixCases(t *testing.T) {
 				diff = ciphertext.ReplaceAllString(strings.ReplaceAll(b.String(), "\r", ""), "<sealed>")
 				// Idempotent: what is fixed is no longer wanted, and the rest
 				// is left again, unchanged.
-				again, err := transform.Fix(name, res.New, nil, transform.Options{}, target)
+				again, err := transform.Fix(name, res.New, nil, opt, target)
 				if err != nil || again.New != nil {
 					t.Errorf("second run: err=%v changed=%v", err, again != nil && again.New != nil)
 				}
@@ -77,7 +101,7 @@ func TestFixCases(t *testing.T) {
 			}
 			// MARKER values are sealed; UNSEALED ones stay raw in the file
 			// (allowed, SOPS) but must never be printed.
-			for _, s := range []string{got, report, diff} {
+			for _, s := range []string{got, report, diff, notes} {
 				if strings.Contains(s, "MARKER") {
 					t.Errorf("output shows a raw value:\n%s", s)
 				}
@@ -87,8 +111,11 @@ func TestFixCases(t *testing.T) {
 					t.Errorf("report or diff shows a value left raw:\n%s", s)
 				}
 			}
-			outs := map[string]string{"want": got, "report": report, "diff": diff, "values": values}
+			outs["want"], outs["report"], outs["diff"], outs["values"], outs["notes"] = got, report, diff, values, notes
 			for name := range outs {
+				if _, ok := sec[name]; !ok && strings.HasPrefix(name, "created/") && !*update {
+					t.Errorf("%s was created, and the case has no section for it", name)
+				}
 				if _, ok := sec[name]; !ok {
 					delete(outs, name) // the case does not pin it
 				}
@@ -98,6 +125,11 @@ func TestFixCases(t *testing.T) {
 				return
 			}
 			c.check(t, outs)
+			for n := range sec {
+				if _, made := outs[n]; strings.HasPrefix(n, "created/") && !made {
+					t.Errorf("%s was not created", n)
+				}
+			}
 			if _, ok := sec["report"]; !ok {
 				t.Error("a case needs a report section")
 			}

@@ -54,6 +54,9 @@ type Options struct {
 	// Only, when set, names the documents (by index) whose raw Secrets are
 	// sealed; the others stay as they are (fix seals what scan reports).
 	Only map[int]bool
+	// Read reads a file of the repository (repo-relative; fs.ErrNotExist when
+	// there is none): fix reads a secretGenerator's files through it.
+	Read func(rel string) ([]byte, error)
 }
 
 // Change is one raw Secret that was sealed.
@@ -82,6 +85,14 @@ type Result struct {
 	Old, New []byte
 	Changes  []Change
 	Edits    []Edit
+	// Created are files a repair adds (fix: the SealedSecret a
+	// secretGenerator becomes); Notes say what is left to the user (delete
+	// and rotate the files the values came from).
+	Created []Created
+	Notes   []string
+	// Masked are lines of the old file a diff shows only as given (0-based
+	// line → text): secretGenerator literals, kept or removed.
+	Masked map[int]string
 	// Hidden are documents left as they are that may hold values (a SOPS
 	// Secret with plaintext, a raw Secret fix leaves): a diff must not show
 	// them as context either.

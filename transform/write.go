@@ -30,6 +30,18 @@ func WriteFile(path string, data []byte) (err error) {
 	return writeAtomic(path, data, fi.Mode().Perm())
 }
 
+// CreateFile writes a new file atomically (mode 0644), refusing any that is
+// there already, a symbolic link included.
+func CreateFile(path string, data []byte) error {
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		if err == nil {
+			return fmt.Errorf("create %s: it exists already", path)
+		}
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return writeAtomic(path, data, 0o644)
+}
+
 // WriteOutput writes a file the tool makes (a report, a hook): created with
 // perm when missing, else replaced atomically (keeping its mode), and never
 // through a symbolic link: a pull request may commit

@@ -27,7 +27,12 @@ func (r *repo) adviser(m scanMode) func(*scan.Finding) {
 	pick, perr := transform.NewPicker(r.Root, r.Envs, transform.Choice{}, time.Now())
 	opt := transform.Options{DefaultScope: r.Config.Scope}
 	verdicts := map[string]string{} // file → advice, one dry run per file
+	opt.Read = r.dirSource().ReadFile
 	return func(f *scan.Finding) {
+		if f.Fixable && f.Rule == scan.SecretGeneratorID && !r.generatorFixes(f, opt, pick, perr) {
+			f.Fixable, f.Advice = false, "" // the rule's message says what to do by hand
+			return
+		}
 		if f.Fixable && f.Rule != scan.RawSecretID && f.File != source.StdinName {
 			arg := shellArg(r.pathFromHere(f.File))
 			f.Advice = scan.FixAdvice(arg)
@@ -125,4 +130,28 @@ func shellArg(p string) string {
 		return p
 	}
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
+
+// generatorFixes says whether fix turns the secretGenerator of a finding into
+// a SealedSecret here (the files it reads are there, an environment and its
+// certificate take it…): a dry run of the repair, as the user would run it.
+func (r *repo) generatorFixes(f *scan.Finding, opt transform.Options, pick *transform.Picker, perr error) bool {
+	if perr != nil {
+		return false
+	}
+	data, err := r.dirSource().ReadFile(f.File)
+	if err != nil {
+		return false
+	}
+	want := transform.Want{Rule: f.Rule, Line: f.Line, Namespace: f.Namespace}
+	res, err := transform.Fix(f.File, data, []transform.Want{want}, opt, func() (*transform.Target, error) { return pick.Target(f.File) })
+	if err != nil {
+		return false
+	}
+	for _, x := range res.Fixed {
+		if x.Rule == f.Rule && x.Line == f.Line {
+			return true
+		}
+	}
+	return false
 }

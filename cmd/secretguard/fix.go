@@ -17,6 +17,7 @@ var fixRules = map[string]bool{
 	transform.ReflectorMisplaced: true,
 	transform.ReflectorRedundant: true,
 	transform.ESOAPIRemoved:      true,
+	transform.SecretGenerator:    true,
 }
 
 func fixCommand() *cli.Command {
@@ -29,6 +30,7 @@ func fixCommand() *cli.Command {
 			"   reflector-misplaced           move the annotations into spec.template.metadata.annotations\n" +
 			"   reflector-redundant           remove the copies of the template's annotations\n" +
 			"   external-secret-api-removed   external-secrets.io/v1beta1 -> v1, where v1 takes the resource unchanged\n" +
+			"   secret-generator              a SealedSecret in a new file sealed-NAME.yaml, listed in resources:, instead of the entry\n" +
 			"Only whole lines of the repaired documents change; every other byte stays. What it cannot repair exactly it leaves, and says why.",
 		Flags: []cli.Flag{
 			configFlag, noColorFlag,
@@ -62,7 +64,11 @@ func runFix(c *cli.Context) error {
 	remain := map[string]int{} // rule → findings fix does not take
 	for _, f := range res.Findings {
 		if f.Fixable && fixRules[f.Rule] {
-			wants[f.File] = append(wants[f.File], transform.Want{Rule: f.Rule, Line: f.Line})
+			w := transform.Want{Rule: f.Rule, Line: f.Line}
+			if f.Rule == transform.SecretGenerator {
+				w.Namespace = f.Namespace
+			}
+			wants[f.File] = append(wants[f.File], w)
 		} else {
 			remain[f.Rule]++
 		}

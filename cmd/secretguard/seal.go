@@ -152,10 +152,17 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 		}
 	}
 	run := &sealRun{}
-	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope}
+	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope, Read: r.dirSource().ReadFile}
 	var write func(string, *transform.Result) error
 	if m.write {
 		write = func(rel string, res *transform.Result) error {
+			// New files first: a crash then leaves at worst a file that
+			// nothing lists, never a kustomization listing a missing one.
+			for _, c := range res.Created {
+				if err := transform.CreateFile(filepath.Join(r.Root, filepath.FromSlash(c.Path)), c.Data); err != nil {
+					return err
+				}
+			}
 			return transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New)
 		}
 	}
@@ -221,6 +228,11 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 				fmt.Fprintf(errOut, "secretguard: %s:%d: %s not fixed: %s\n", words.OneLine(rel), l.Line, l.Rule, words.OneLine(l.Why))
 			}
 			run.left += len(res.Left)
+			if m.left {
+				for _, n := range res.Notes {
+					fmt.Fprintf(errOut, "secretguard: note: %s\n", words.OneLine(n))
+				}
+			}
 			if res.New == nil {
 				return nil
 			}
