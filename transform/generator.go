@@ -266,20 +266,7 @@ func (l *lines) item(seq *yaml.Node, i int) (from, to int, ok bool) {
 	if i > 0 && seq.Content[i-1].Line == n.Line {
 		return 0, 0, false
 	}
-	from = k
-	for from > 0 && l.indent(from-1) == dash && l.comment(from-1) {
-		from--
-	}
-	to = k + 1
-	for j := k + 1; j < l.count(); j++ {
-		in := l.indent(j)
-		if in >= 0 && in <= dash {
-			break
-		}
-		if in > dash {
-			to = j + 1
-		}
-	}
+	from, to = l.extent(k, dash)
 	return from, to, true
 }
 

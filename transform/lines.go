@@ -67,6 +67,14 @@ func (l *lines) entry(key *yaml.Node) (from, to, indent int, ok bool) {
 	if indent < 0 || indent != key.Column-1 {
 		return 0, 0, 0, false
 	}
+	from, to = l.extent(k, indent)
+	return from, to, indent, true
+}
+
+// extent is the line range [from, to) of what opens line k at indentation
+// indent: the comment lines right above it at that indentation, line k, and
+// the lines indented deeper that follow, trailing blank lines left out.
+func (l *lines) extent(k, indent int) (from, to int) {
 	from = k
 	for from > 0 && l.indent(from-1) == indent && l.comment(from-1) {
 		from--
@@ -81,7 +89,7 @@ func (l *lines) entry(key *yaml.Node) (from, to, indent int, ok bool) {
 			to = j + 1
 		}
 	}
-	return from, to, indent, true
+	return from, to
 }
 
 // block says whether n is a mapping in block style that the line edits can
