@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"sort"
 	"strings"
@@ -137,20 +138,13 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 			res.Left = append(res.Left, Left{Rule: SecretGenerator, Line: d.ContentLine(), Why: "a template (Helm, Jinja2): fix never rewrites one; change it by hand"})
 			continue
 		}
-		e, fixed, left, created, notes := fixGenerators(file, d, gens[d.Index], opt, target, eol)
+		edits = append(edits, fixGenerators(res, file, d, gens[d.Index], opt, target, eol)...)
 		if m := literalLines(d); len(m) > 0 {
 			if res.Masked == nil {
 				res.Masked = map[int]string{}
 			}
-			for k, v := range m {
-				res.Masked[k] = v
-			}
+			maps.Copy(res.Masked, m)
 		}
-		edits = append(edits, e...)
-		res.Fixed = append(res.Fixed, fixed...)
-		res.Left = append(res.Left, left...)
-		res.Created = append(res.Created, created...)
-		res.Notes = append(res.Notes, notes...)
 	}
 	sortEdits(edits)
 	mid := data

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/secretguard/secretguard/internal/words"
@@ -28,8 +29,8 @@ type Created struct {
 	Data []byte
 }
 
-// SealedName is the file a secretGenerator named name becomes.
-func SealedName(name string) string { return "sealed-" + name + ".yaml" }
+// sealedName is the file a secretGenerator named name becomes.
+func sealedName(name string) string { return "sealed-" + name + ".yaml" }
 
 // generatorKeys are the fields of a secretGenerator entry that fix carries
 // over exactly; an entry with any other field is left to the user.
@@ -49,29 +50,35 @@ var optionKeys = map[string]bool{"labels": true, "annotations": true, "disableNa
 // from the generator's literals and the files it reads (read); those files
 // stay, and the caller is told to delete them and rotate their values, which
 // Git keeps in history.
-func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt Options, target func() (*Target, error), eol string) ([]Edit, []Fixed, []Left, []Created, []string) {
+func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int]string, opt Options, target func() (*Target, error), eol string) []Edit {
 	root := d.Node
-	first := 0
-	for w := range wants {
-		if first == 0 || w < first {
-			first = w
+	first := slices.Min(slices.Collect(maps.Keys(wants)))
+	// giveUp leaves every wanted generator: the kustomization edit that
+	// would have listed them cannot be made exactly.
+	var done []Fixed // the generators repaired so far
+	giveUp := func(why string) []Edit {
+		if len(done) == 0 {
+			done = []Fixed{{Line: first}}
 		}
+		for _, f := range done {
+			res.Left = append(res.Left, Left{Rule: SecretGenerator, Line: f.Line, Why: why})
+		}
+		return nil
 	}
-	leftAll := func(why string) []Left { return []Left{{Rule: SecretGenerator, Line: first, Why: why}} }
-	if d.Template || root == nil || root.Kind != yaml.MappingNode {
-		return nil, nil, leftAll("a template or a document fix cannot rewrite"), nil, nil
+	if root == nil || root.Kind != yaml.MappingNode {
+		return giveUp("the kustomization is not a mapping")
 	}
 	read := opt.Read
 	if read == nil {
-		return nil, nil, leftAll("fix reads no files here"), nil, nil
+		return giveUp("fix reads no files here")
 	}
 	if manifest.Scalar(manifest.Field(root, "namePrefix")) != "" || manifest.Scalar(manifest.Field(root, "nameSuffix")) != "" {
-		return nil, nil, leftAll("the kustomization's namePrefix/nameSuffix would rename the SealedSecret after sealing: seal it for the final name by hand"), nil, nil
+		return giveUp("the kustomization's namePrefix/nameSuffix would rename the SealedSecret after sealing: seal it for the final name by hand")
 	}
 	l := newLines(d)
 	gensKey, gens := keyOf(root, "secretGenerator")
 	if gens == nil || gens.Kind != yaml.SequenceNode || gens.Style&yaml.FlowStyle != 0 || !l.block(root) {
-		return nil, nil, leftAll("its secretGenerator is not a plain block list: seal the Secret by hand and remove the entry"), nil, nil
+		return giveUp("its secretGenerator is not a plain block list: seal the Secret by hand and remove the entry")
 	}
 	// Which entries are wanted: those whose lines hold a wanted line, said at
 	// the first of them, with the namespace scan's build model gives.
@@ -97,11 +104,13 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 	dir := path.Dir(file)
 	ns := manifest.Scalar(manifest.Field(root, "namespace"))
 	var edits []Edit
-	var fixed []Fixed
 	var left []Left
 	var created []Created
 	var notes []string
 	var listed []string
+	// Generators that cannot be carried are left whatever happens to the
+	// others; those repaired stand only if the kustomization edit can be made.
+	defer func() { res.Left = append(res.Left, left...) }()
 	removed := map[int]bool{}
 	for i := range gens.Content {
 		if picked[i] == nil {
@@ -115,8 +124,8 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 			leave(err.Error())
 			continue
 		}
-		rel := path.Join(dir, SealedName(gen.name))
-		if _, err := read(rel); !errors.Is(err, fs.ErrNotExist) || creates(created, rel) {
+		rel := path.Join(dir, sealedName(gen.name))
+		if _, err := read(rel); !errors.Is(err, fs.ErrNotExist) || slices.ContainsFunc(created, func(c Created) bool { return c.Path == rel }) {
 			leave(rel + " exists already: seal the values into it by hand and remove the entry")
 			continue
 		}
@@ -143,9 +152,9 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 		}
 		ch := sealed.Changes[0]
 		created = append(created, Created{Path: rel, Data: sealed.New})
-		listed = append(listed, SealedName(gen.name))
+		listed = append(listed, sealedName(gen.name))
 		removed[i] = true
-		fixed = append(fixed, Fixed{Rule: SecretGenerator, Line: at,
+		done = append(done, Fixed{Rule: SecretGenerator, Line: at,
 			What: fmt.Sprintf("secretGenerator %q became SealedSecret %s (%d key%s) for %s, %s scope, in %s",
 				gen.name, words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, rel)})
 		for _, f := range gen.files {
@@ -156,13 +165,13 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 		}
 	}
 	if len(removed) == 0 {
-		return nil, nil, left, nil, nil
+		return nil
 	}
 	// The edits on the kustomization: the entries out (with the key when none
 	// is left), the new files into resources:.
 	want, err := decoded(root)
 	if err != nil {
-		return nil, nil, leftAll("its kustomization does not decode"), nil, nil
+		return giveUp("its kustomization does not decode")
 	}
 	var keep []any
 	for i, g := range want["secretGenerator"].([]any) {
@@ -174,7 +183,7 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 		delete(want, "secretGenerator")
 		from, to, _, ok := l.entry(gensKey)
 		if !ok {
-			return nil, nil, leftAll("its secretGenerator key does not open its line"), nil, nil
+			return giveUp("its secretGenerator key does not open its line")
 		}
 		edits = append(edits, Edit{Start: l.offset(from), End: l.offset(to), Doc: d})
 	} else {
@@ -185,19 +194,19 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 			}
 			from, to, ok := l.item(gens, i)
 			if !ok {
-				return nil, nil, leftAll("its secretGenerator entries are not one per line block"), nil, nil
+				return giveUp("its secretGenerator entries are not one per line block")
 			}
 			edits = append(edits, Edit{Start: l.offset(from), End: l.offset(to), Doc: d})
 		}
 	}
-	res, _ := want["resources"].([]any)
-	if want["resources"] != nil && res == nil {
-		return nil, nil, leftAll("its resources: is not a list"), nil, nil
+	list, _ := want["resources"].([]any)
+	if want["resources"] != nil && list == nil {
+		return giveUp("its resources: is not a list")
 	}
 	for _, n := range listed {
-		res = append(res, n)
+		list = append(list, n)
 	}
-	want["resources"] = res
+	want["resources"] = list
 	_, resNode := keyOf(root, "resources")
 	switch {
 	case resNode == nil:
@@ -210,7 +219,7 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 		last := len(resNode.Content) - 1
 		_, to, ok := l.item(resNode, last)
 		if !ok {
-			return nil, nil, leftAll("its resources: entries are not one per line"), nil, nil
+			return giveUp("its resources: entries are not one per line")
 		}
 		dash := l.indent(resNode.Content[last].Line - 1)
 		var text []byte
@@ -219,25 +228,19 @@ func fixGenerators(file string, d *manifest.Document, wants map[int]string, opt 
 		}
 		edits = append(edits, withDoc(l.insertAt(to, text, eol), d))
 	default:
-		return nil, nil, leftAll("its resources: is not a block list with entries (flow style or empty): add " + strings.Join(listed, ", ") + " by hand"), nil, nil
+		return giveUp("its resources: is not a block list with entries (flow style or empty): add " + strings.Join(listed, ", ") + " by hand")
 	}
 	sortEdits(edits)
 	if !verified(d, edits, want) {
-		return nil, nil, leftAll("removing the entry and listing the new file would change more than they should (an unusual layout): do it by hand"), nil, nil
+		return giveUp("removing the entry and listing the new file would change more than they should (an unusual layout): do it by hand")
 	}
-	return edits, fixed, left, created, notes
+	res.Fixed = append(res.Fixed, done...)
+	res.Created = append(res.Created, created...)
+	res.Notes = append(res.Notes, notes...)
+	return edits
 }
 
 func withDoc(e Edit, d *manifest.Document) Edit { e.Doc = d; return e }
-
-func creates(cs []Created, p string) bool {
-	for _, c := range cs {
-		if c.Path == p {
-			return true
-		}
-	}
-	return false
-}
 
 // keyOf is a mapping's key node and value for key.
 func keyOf(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
@@ -295,13 +298,13 @@ func (g *generator) secret(ns string) *yaml.Node {
 			continue
 		}
 		m := newMap()
-		for _, k := range sortedKeys(f.m) {
+		for _, k := range slices.Sorted(maps.Keys(f.m)) {
 			setString(m, k, f.m[k])
 		}
 		setNode(md, f.key, m)
 	}
 	data := newMap()
-	for _, k := range sortedKeys(g.data) {
+	for _, k := range slices.Sorted(maps.Keys(g.data)) {
 		setString(data, k, base64.StdEncoding.EncodeToString(g.data[k]))
 	}
 	root := newMap()
@@ -314,15 +317,6 @@ func (g *generator) secret(ns string) *yaml.Node {
 	setString(root, "type", g.typ)
 	setNode(root, "data", data)
 	return root
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // envName is what kustomize accepts as a key of an env file (a C identifier,

@@ -23,7 +23,7 @@ var fixRules = map[string]bool{
 func fixCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "fix",
-		Usage:     "apply every mechanical fix in place: seal raw Secrets, move reflector annotations, move External Secrets to v1",
+		Usage:     "apply every mechanical fix in place: seal raw Secrets and secretGenerators, move reflector annotations, move External Secrets to v1",
 		ArgsUsage: "[PATH...]",
 		Description: "Scans the repository as `secretguard scan` does and repairs, in the files under PATH, every finding that has an exact fix:\n" +
 			"   raw-secret                    seal it, as `secretguard seal` does\n" +
