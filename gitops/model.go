@@ -1,8 +1,11 @@
 package gitops
 
 import (
+	"fmt"
 	"path"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // Unit is one build: a root kustomization with everything it pulls in, or one
@@ -61,6 +64,16 @@ func (e Entry) membership() Membership {
 type Model struct {
 	Units   []*Unit
 	patches map[string]bool
+	// roots and byDir let Uses walk the builds again, with the chain of
+	// kustomizations that reaches a file.
+	roots []root
+	byDir map[string]*Kustomization
+}
+
+// root is a build's root kustomization and what its entry point does to it.
+type root struct {
+	k     *Kustomization
+	entry Entry
 }
 
 // Build resolves the kustomize graph: every kustomization that no other one
@@ -76,8 +89,8 @@ type Model struct {
 // path; the rest (a retired archive/ folder) is in no unit, so it makes no
 // cross-file pair with live files.
 func Build(ks []*Kustomization, loose []string, envOf func(file string) string, entries []Entry) *Model {
-	m := &Model{patches: map[string]bool{}}
 	byDir := map[string]*Kustomization{}
+	m := &Model{patches: map[string]bool{}, byDir: byDir}
 	for _, k := range ks {
 		byDir[k.Dir] = k
 	}
@@ -111,8 +124,9 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			continue
 		}
 		u := &Unit{Name: k.File, Members: map[string][]*Membership{}}
+		m.roots = append(m.roots, root{k: k, entry: e})
 		budget := maxRenderings
-		walk(u, k, byDir, e.membership(), map[*Kustomization]bool{}, &budget)
+		walk(k, byDir, e.membership(), nil, &budget, func(file string, mb Membership, _ []*Kustomization) { u.add(file, mb) })
 		for f := range u.Members {
 			inKustomize[f] = true
 		}
@@ -149,20 +163,24 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 	return m
 }
 
-// walk adds what k pulls in to u. Outer kustomizations are applied last, so
-// the outermost namespace wins and prefixes nest outer-first.
+// walk calls visit for every file k pulls in (the kustomization file itself
+// too, for its secretGenerators), with how the build renders it and the
+// chain of kustomizations that reaches it (outermost first). Outer
+// kustomizations are applied last, so the outermost namespace wins and
+// prefixes nest outer-first.
 // maxRenderings bounds how many kustomizations one build walks: a diamond of
 // bases included twice at every level would otherwise be walked 2^depth
 // times (a hostile pull request must not stall the check).
 const maxRenderings = 10000
 
-func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Membership, onPath map[*Kustomization]bool, budget *int) {
-	if onPath[k] || *budget <= 0 {
+func walk(k *Kustomization, byDir map[string]*Kustomization, outer Membership, chain []*Kustomization, budget *int, visit func(file string, m Membership, chain []*Kustomization)) {
+	if slices.Contains(chain, k) || *budget <= 0 {
 		return // a cycle (kustomize rejects it), or past the bound: we just stop
 	}
 	*budget--
-	onPath[k] = true
-	defer delete(onPath, k) // reached again by another way, it is rendered again
+	// Reached again by another way, a kustomization is rendered again: the
+	// chain is this way's alone.
+	chain = append(slices.Clip(chain), k)
 	m := outer
 	m.Kustomized = true
 	if m.Namespace == "" && k.Namespace != "" {
@@ -175,19 +193,18 @@ func walk(u *Unit, k *Kustomization, byDir map[string]*Kustomization, outer Memb
 			m.RenameBy = k
 		}
 	}
-	// The kustomization file itself, for its secretGenerators.
-	u.add(k.File, m)
+	visit(k.File, m, chain)
 	for _, r := range k.Resources {
 		if child, ok := byDir[r]; ok {
-			walk(u, child, byDir, m, onPath, budget)
+			walk(child, byDir, m, chain, budget, visit)
 			continue
 		}
-		u.add(r, m)
+		visit(r, m, chain)
 	}
 	// Patches render in this kustomization's scope too; they amend resources
 	// rather than add them.
 	for _, p := range k.Patches {
-		u.add(p, m)
+		visit(p, m, chain)
 	}
 }
 
@@ -237,4 +254,133 @@ func (m *Model) NamespacesOf(file, own string) []string {
 		out = []string{own}
 	}
 	return out
+}
+
+// Use is one way a build deploys a file. Through kustomizations, Chain lists
+// them from the build's root to the one that lists the file; Entry is the
+// entry point that deploys the root ("" when none does). A loose file has no
+// Chain: Loose names its unit ("environment prod", "the whole tree") and
+// Entry the entry point that applies it.
+type Use struct {
+	Chain []*Kustomization
+	Entry string
+	Loose string
+	Membership
+}
+
+// Uses lists every way a build deploys file, kustomize builds first, in the
+// order of Units.
+func (m *Model) Uses(file string) []Use {
+	var out []Use
+	for _, r := range m.roots {
+		budget := maxRenderings
+		walk(r.k, m.byDir, r.entry.membership(), nil, &budget, func(f string, mb Membership, chain []*Kustomization) {
+			if f == file && !m.patches[f] {
+				out = append(out, Use{Chain: chain, Entry: r.entry.File, Membership: mb})
+			}
+		})
+	}
+	for _, u := range m.Units {
+		if u.Name == "" || len(u.Members[file]) == 0 || m.isRoot(u.Name) {
+			continue
+		}
+		for _, mb := range u.Members[file] {
+			out = append(out, Use{Loose: u.Name, Membership: *mb})
+		}
+	}
+	return out
+}
+
+// isRoot reports whether a unit name is a build's root kustomization.
+func (m *Model) isRoot(name string) bool {
+	return slices.ContainsFunc(m.roots, func(r root) bool { return r.k.File == name })
+}
+
+// Overlay is a build of one environment that deploys a shared base's file:
+// the kustomization that gets the environment's own copy of what the file
+// holds (the deepest kustomization of the chain whose path maps to exactly
+// that environment), and what the whole build does to the file's resources.
+type Overlay struct {
+	Env           string
+	Kustomization *Kustomization
+	Membership
+}
+
+// OverlayError is a shared file that some build deploys from outside every
+// overlay of a known environment: Users names them.
+type OverlayError struct {
+	File  string
+	Users []string
+}
+
+func (e *OverlayError) Error() string {
+	verb := "is"
+	if len(e.Users) > 1 {
+		verb = "are"
+	}
+	return fmt.Sprintf("%s is deployed by %s, which %s not an overlay of a known environment: a SealedSecret decrypts in one cluster only, so give each cluster its own overlay (or map these paths to an environment in .secretguard.yaml)",
+		e.File, strings.Join(e.Users, ", "), verb)
+}
+
+// Overlays lists the overlays that deploy file through kustomize, one per
+// overlay kustomization and namespace, in build order; envOf maps a path to
+// the environments it belongs to. ok is false when no kustomize build
+// deploys the file. A build that deploys it from no known environment's
+// overlay (a loose file of an entry point, a root kustomization of no
+// environment) is an OverlayError naming it.
+func (m *Model) Overlays(file string, envOf func(string) []string) (out []Overlay, ok bool, err error) {
+	single := func(p string) string {
+		if es := envOf(p); len(es) == 1 {
+			return es[0]
+		}
+		return ""
+	}
+	var strays []string
+	seen := map[string]bool{}
+	for _, u := range m.Uses(file) {
+		if u.Chain == nil {
+			strays = append(strays, userOf(u))
+			continue
+		}
+		ok = true
+		var o *Overlay
+		for i := len(u.Chain) - 1; i >= 0 && o == nil; i-- {
+			if env := single(u.Chain[i].File); env != "" {
+				o = &Overlay{Env: env, Kustomization: u.Chain[i], Membership: u.Membership}
+			}
+		}
+		if o == nil && u.Entry != "" {
+			if env := single(u.Entry); env != "" {
+				o = &Overlay{Env: env, Kustomization: u.Chain[0], Membership: u.Membership}
+			}
+		}
+		if o == nil {
+			strays = append(strays, userOf(u))
+			continue
+		}
+		key := o.Kustomization.File + "\x00" + o.Membership.Namespace
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, *o)
+		}
+	}
+	if len(strays) > 0 {
+		slices.Sort(strays)
+		return nil, ok, &OverlayError{File: file, Users: slices.Compact(strays)}
+	}
+	return out, ok, nil
+}
+
+// userOf names what deploys a file by a use: the root kustomization, or the
+// entry point.
+func userOf(u Use) string {
+	switch {
+	case u.Chain != nil && u.Entry != "":
+		return u.Chain[0].File + " (deployed by " + u.Entry + ")"
+	case u.Chain != nil:
+		return u.Chain[0].File
+	case u.Entry != "":
+		return u.Entry
+	}
+	return "the plain files of " + u.Loose
 }

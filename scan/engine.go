@@ -74,6 +74,9 @@ type Result struct {
 	Allowed   int      // findings that allow entries or allow comments accepted
 	Notes     []string // what the scan chose for the user, said once (an environment alias)
 	Baselined int      // findings dropped because the baseline has them (Baseline.Apply)
+	// Build is the repository's build model (what seal asks where a shared
+	// base's Secrets go).
+	Build *gitops.Model
 }
 
 // Count returns the number of findings of a severity.
@@ -208,6 +211,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		}
 	}
 	ix.build(c)
+	res.Build = ix.Build
 	for _, tr := range rs.tree {
 		if c.History || c.Partial && tr.rule.Info().WholeTree {
 			continue

@@ -27,6 +27,10 @@ const (
 	NamespaceWideAnnotation = "sealedsecrets.bitnami.com/namespace-wide"
 	ClusterWideAnnotation   = "sealedsecrets.bitnami.com/cluster-wide"
 	CertAnnotation          = "secretguard.io/cert-sha256"
+	// SealedForAnnotation records the namespace/name a SealedSecret was
+	// sealed for when a kustomize build gives it that name after sealing
+	// (seal of a base shared by several environments): "NAMESPACE/NAME".
+	SealedForAnnotation = "secretguard.io/sealed-for"
 )
 
 // Scopes, as `scope:` and `seal --scope` name them.

@@ -199,37 +199,11 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 			edits = append(edits, Edit{Start: l.offset(from), End: l.offset(to), Doc: d})
 		}
 	}
-	list, _ := want["resources"].([]any)
-	if want["resources"] != nil && list == nil {
-		return giveUp("its resources: is not a list")
+	e, why := listResources(l, d, want, listed, eol)
+	if why != "" {
+		return giveUp(why)
 	}
-	for _, n := range listed {
-		list = append(list, n)
-	}
-	want["resources"] = list
-	_, resNode := keyOf(root, "resources")
-	switch {
-	case resNode == nil:
-		text := "resources:" + eol
-		for _, n := range listed {
-			text += "- " + n + eol
-		}
-		edits = append(edits, withDoc(l.insertAt(l.end(root), []byte(text), eol), d))
-	case resNode.Kind == yaml.SequenceNode && resNode.Style&yaml.FlowStyle == 0 && len(resNode.Content) > 0:
-		last := len(resNode.Content) - 1
-		_, to, ok := l.item(resNode, last)
-		if !ok {
-			return giveUp("its resources: entries are not one per line")
-		}
-		dash := l.indent(resNode.Content[last].Line - 1)
-		var text []byte
-		for _, n := range listed {
-			text = append(text, strings.Repeat(" ", dash)+"- "+n+eol...)
-		}
-		edits = append(edits, withDoc(l.insertAt(to, text, eol), d))
-	default:
-		return giveUp("its resources: is not a block list with entries (flow style or empty): add " + strings.Join(listed, ", ") + " by hand")
-	}
+	edits = append(edits, e)
 	sortEdits(edits)
 	if !verified(d, edits, want) {
 		return giveUp("removing the entry and listing the new file would change more than they should (an unusual layout): do it by hand")
@@ -238,6 +212,44 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 	res.Created = append(res.Created, created...)
 	res.Notes = append(res.Notes, notes...)
 	return edits
+}
+
+// listResources is the edit that appends names to a kustomization's
+// resources: (the key created when it has none), with want updated to
+// match; why says what stands in the way when the list is not one it can
+// edit by whole lines.
+func listResources(l *lines, d *manifest.Document, want map[string]any, names []string, eol string) (Edit, string) {
+	list, _ := want["resources"].([]any)
+	if want["resources"] != nil && list == nil {
+		return Edit{}, "its resources: is not a list"
+	}
+	for _, n := range names {
+		list = append(list, n)
+	}
+	want["resources"] = list
+	root := d.Node
+	_, resNode := keyOf(root, "resources")
+	switch {
+	case resNode == nil:
+		text := "resources:" + eol
+		for _, n := range names {
+			text += "- " + n + eol
+		}
+		return withDoc(l.insertAt(l.end(root), []byte(text), eol), d), ""
+	case resNode.Kind == yaml.SequenceNode && resNode.Style&yaml.FlowStyle == 0 && len(resNode.Content) > 0:
+		last := len(resNode.Content) - 1
+		_, to, ok := l.item(resNode, last)
+		if !ok {
+			return Edit{}, "its resources: entries are not one per line"
+		}
+		dash := l.indent(resNode.Content[last].Line - 1)
+		var text []byte
+		for _, n := range names {
+			text = append(text, strings.Repeat(" ", dash)+"- "+n+eol...)
+		}
+		return withDoc(l.insertAt(to, text, eol), d), ""
+	}
+	return Edit{}, "its resources: is not a block list with entries (flow style or empty): add " + strings.Join(names, ", ") + " by hand"
 }
 
 func withDoc(e Edit, d *manifest.Document) Edit { e.Doc = d; return e }

@@ -68,6 +68,9 @@ type Change struct {
 	Env, Scope      string
 	// Merged is set when the keys went into an existing SealedSecret of the file.
 	Merged bool
+	// Into is the overlay file a Secret of a shared base was sealed into
+	// (SealShared); "" when it was sealed in place.
+	Into string
 }
 
 // Edit replaces old[Start:End] with Text.
@@ -102,6 +105,9 @@ type Result struct {
 	Fixed   []Fixed
 	Left    []Left
 	SealErr error
+	// Spread is set when the file is a base shared by several environments:
+	// what its sealing changes in the overlays (SealShared).
+	Spread *Spread
 }
 
 // Error is a file that cannot be sealed; the file is left as it was.
@@ -150,64 +156,11 @@ type rawDoc struct {
 // no environment.
 func Seal(file string, data []byte, opt Options, target func() (*Target, error)) (*Result, error) {
 	res := &Result{Old: data}
-	if !manifest.Candidate(data) {
-		return res, nil
+	p, err := parseRaw(file, data, opt, res)
+	if err != nil || p == nil {
+		return res, err
 	}
-	isJSON := strings.HasSuffix(strings.ToLower(file), ".json")
-	docs := manifest.Documents(data, isJSON)
-	if manifest.TooMany(docs) {
-		return nil, &Error{File: file, Msg: fmt.Sprintf("more than %d YAML documents, the cap per file; file left untouched", manifest.MaxDocuments)}
-	}
-	var raws []rawDoc
-	sealed := map[string]*manifest.Document{}
-	for _, d := range docs {
-		if d.Blank() || !manifest.Candidate(d.Text) {
-			continue
-		}
-		if err := d.Parse(); err != nil {
-			return nil, unparsable(file, d, err)
-		}
-		root := d.Node
-		kind := manifest.Scalar(manifest.Field(root, "kind"))
-		if kind == sealedsecret.Kind {
-			ns, name := sealedsecret.NameOf(root)
-			sealed[ns+"/"+name] = d
-			continue
-		}
-		if strings.HasSuffix(kind, "List") {
-			for _, it := range manifest.Seq(manifest.Field(root, "items")) {
-				if _, ok := manifest.RawSecret(it); ok {
-					return nil, &Error{File: file, Line: d.LineOf(it), Msg: "a raw Secret inside a kind: List cannot be sealed in place: move it to a document of its own; file left untouched"}
-				}
-			}
-			continue
-		}
-		if manifest.IsSOPS(root) {
-			// SOPS owns this document; scan reports plaintext in it.
-			res.Hidden = append(res.Hidden, d.Span)
-			continue
-		}
-		if sv, ok := manifest.RawSecret(root); ok && (opt.Only == nil || opt.Only[d.Index]) {
-			if manifest.InTemplatesDir(file) && manifest.HasActions(d.Text) {
-				// A chart template that happens to parse reads as garbage (an
-				// action becomes a mapping): never rewrite it.
-				return nil, &TemplateError{File: file}
-			}
-			raws = append(raws, rawDoc{doc: d, values: sv})
-		}
-	}
-	if len(raws) == 0 {
-		return res, nil
-	}
-	// Something will change: every other document must parse too, or we could
-	// be splicing into a file we do not understand.
-	for _, d := range docs {
-		if d.Node == nil && !d.Blank() {
-			if err := d.Parse(); err != nil {
-				return nil, unparsable(file, d, err)
-			}
-		}
-	}
+	docs, raws, sealed, isJSON := p.docs, p.raws, p.sealed, p.isJSON
 	t, err := target()
 	if err != nil {
 		return nil, err
@@ -265,6 +218,79 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 	sortEdits(res.Edits)
 	res.New = apply(data, res.Edits)
 	return res, nil
+}
+
+// parsed is a file with raw Secrets to seal: its documents (all parsed),
+// the raw Secrets, and the SealedSecrets they may merge into by namespace/name.
+type parsed struct {
+	docs   []*manifest.Document
+	raws   []rawDoc
+	sealed map[string]*manifest.Document
+	isJSON bool
+}
+
+// parseRaw finds the raw Secrets of a file that seal takes (nil when there is
+// none); what it must leave alone but hide from diffs goes into res.
+func parseRaw(file string, data []byte, opt Options, res *Result) (*parsed, error) {
+	if !manifest.Candidate(data) {
+		return nil, nil
+	}
+	isJSON := strings.HasSuffix(strings.ToLower(file), ".json")
+	docs := manifest.Documents(data, isJSON)
+	if manifest.TooMany(docs) {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("more than %d YAML documents, the cap per file; file left untouched", manifest.MaxDocuments)}
+	}
+	var raws []rawDoc
+	sealed := map[string]*manifest.Document{}
+	for _, d := range docs {
+		if d.Blank() || !manifest.Candidate(d.Text) {
+			continue
+		}
+		if err := d.Parse(); err != nil {
+			return nil, unparsable(file, d, err)
+		}
+		root := d.Node
+		kind := manifest.Scalar(manifest.Field(root, "kind"))
+		if kind == sealedsecret.Kind {
+			ns, name := sealedsecret.NameOf(root)
+			sealed[ns+"/"+name] = d
+			continue
+		}
+		if strings.HasSuffix(kind, "List") {
+			for _, it := range manifest.Seq(manifest.Field(root, "items")) {
+				if _, ok := manifest.RawSecret(it); ok {
+					return nil, &Error{File: file, Line: d.LineOf(it), Msg: "a raw Secret inside a kind: List cannot be sealed in place: move it to a document of its own; file left untouched"}
+				}
+			}
+			continue
+		}
+		if manifest.IsSOPS(root) {
+			// SOPS owns this document; scan reports plaintext in it.
+			res.Hidden = append(res.Hidden, d.Span)
+			continue
+		}
+		if sv, ok := manifest.RawSecret(root); ok && (opt.Only == nil || opt.Only[d.Index]) {
+			if manifest.InTemplatesDir(file) && manifest.HasActions(d.Text) {
+				// A chart template that happens to parse reads as garbage (an
+				// action becomes a mapping): never rewrite it.
+				return nil, &TemplateError{File: file}
+			}
+			raws = append(raws, rawDoc{doc: d, values: sv})
+		}
+	}
+	if len(raws) == 0 {
+		return nil, nil
+	}
+	// Something will change: every other document must parse too, or we could
+	// be splicing into a file we do not understand.
+	for _, d := range docs {
+		if d.Node == nil && !d.Blank() {
+			if err := d.Parse(); err != nil {
+				return nil, unparsable(file, d, err)
+			}
+		}
+	}
+	return &parsed{docs: docs, raws: raws, sealed: sealed, isJSON: isJSON}, nil
 }
 
 // prepare works out name, namespace, scope and plaintext values of a raw Secret.

@@ -23,7 +23,8 @@ var serverSet = map[string]bool{
 // SealedSecret itself (Argo CD sync waves, Flux, Helm hooks): they belong on its
 // own metadata, not on the Secret the controller generates.
 func ownAnnotation(k string) bool {
-	return strings.HasPrefix(k, "argocd.argoproj.io/") ||
+	return k == sealedsecret.SealedForAnnotation ||
+		strings.HasPrefix(k, "argocd.argoproj.io/") ||
 		strings.HasPrefix(k, "kustomize.toolkit.fluxcd.io/") ||
 		strings.HasPrefix(k, "helm.sh/hook")
 }

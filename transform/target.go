@@ -33,6 +33,10 @@ type Picker struct {
 	choice Choice
 	cert   *certs.Cert // loaded --cert
 	now    time.Time
+	// Built, when set, lists the environments whose builds deploy a file
+	// (the overlays of a shared base): --env for another one is refused
+	// as for a path that maps elsewhere.
+	Built func(rel string) []string
 }
 
 // UsageError is a forced choice that names nothing usable.
@@ -88,6 +92,12 @@ func (p *Picker) Target(rel string) (*Target, error) {
 				return nil, &UsageError{fmt.Sprintf("%s belongs to environment %s, not %s: sealed for %s, its cluster could not decrypt it; pass --force if %s really deploys it",
 					rel, strings.Join(others, ", "), name, name, name)}
 			}
+			if p.Built != nil {
+				if built := p.Built(rel); slices.ContainsFunc(built, func(e string) bool { return e != name }) {
+					return nil, &UsageError{fmt.Sprintf("%s is deployed by the overlays of environment %s: sealed for %s alone, the other clusters could not decrypt it; run seal without --env to seal it once per overlay, or pass --force if only %s really deploys it",
+						rel, strings.Join(built, ", "), name, name)}
+				}
+			}
 		}
 		if name == "" {
 			var err error
@@ -95,19 +105,12 @@ func (p *Picker) Target(rel string) (*Target, error) {
 				return nil, err
 			}
 		}
-		env, _ = p.envs.Env(name)
-		all, err := p.envs.Certs(name)
+		et, err := p.EnvTarget(name)
 		if err != nil {
 			return nil, err
 		}
-		cert := certs.Newest(all)
-		if err := cert.Check(p.now); err != nil {
-			return nil, err
-		}
-		t.Env, t.Cert = name, cert
-		for _, c := range all {
-			t.Known = append(t.Known, c.SHA256)
-		}
+		*t = *et
+		env, _ = p.envs.Env(name)
 	}
 	t.Namespace = env.Namespace
 	if t.Namespace == "" {
@@ -117,6 +120,24 @@ func (p *Picker) Target(rel string) (*Target, error) {
 		if k, _ := gitops.KustomizationIn(p.root, path.Dir(rel)); k != nil {
 			t.Namespace = k.Namespace
 		}
+	}
+	return t, nil
+}
+
+// EnvTarget is the newest certificate of an environment, and its namespace.
+func (p *Picker) EnvTarget(name string) (*Target, error) {
+	env, _ := p.envs.Env(name)
+	all, err := p.envs.Certs(name)
+	if err != nil {
+		return nil, err
+	}
+	cert := certs.Newest(all)
+	if err := cert.Check(p.now); err != nil {
+		return nil, err
+	}
+	t := &Target{Env: name, Cert: cert, Namespace: env.Namespace}
+	for _, c := range all {
+		t.Known = append(t.Known, c.SHA256)
 	}
 	return t, nil
 }

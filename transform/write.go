@@ -30,6 +30,30 @@ func WriteFile(path string, data []byte) (err error) {
 	return writeAtomic(path, data, fi.Mode().Perm())
 }
 
+// RemoveFile deletes a file whose content now lives elsewhere (a shared
+// base's Secret, sealed into each overlay), on the terms of WriteFile: never
+// a symbolic link, never one name of several (the others would keep it).
+func RemoveFile(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("remove %s: not a regular file (a symbolic link?): remove it by hand", path)
+	}
+	if n := links(fi); n > 1 {
+		return fmt.Errorf("remove %s: the file has %d names (hard links), and the others would keep it: remove them all by hand", path, n)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	if d, e := os.Open(filepath.Dir(path)); e == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
 // CreateFile writes a new file atomically (mode 0644), refusing any that is
 // there already, a symbolic link included.
 func CreateFile(path string, data []byte) error {

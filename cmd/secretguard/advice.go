@@ -64,7 +64,7 @@ func (r *repo) adviser(m scanMode) func(*scan.Finding) {
 				}
 				return "seal cannot read it: " + err.Error()
 			}
-			res, err := transform.Seal(f.File, data, opt, func() (*transform.Target, error) { return pick.Target(f.File) })
+			res, err := r.sealOne(f.File, data, opt, pick)
 			switch {
 			case err != nil:
 				return r.blocked(f.File, arg, err)
@@ -154,4 +154,16 @@ func (r *repo) generatorFixes(f *scan.Finding, opt transform.Options, pick *tran
 		}
 	}
 	return false
+}
+
+// sealOne is what seal does to one file, before any write: sealed in
+// place, or once per overlay for a shared base.
+func (r *repo) sealOne(rel string, data []byte, opt transform.Options, pick *transform.Picker) (*transform.Result, error) {
+	if sh, ok, err := r.sharedAt(rel, pick); ok {
+		if err != nil {
+			return nil, err
+		}
+		return transform.SealShared(rel, data, opt, sh)
+	}
+	return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return pick.Target(rel) })
 }

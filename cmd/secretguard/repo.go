@@ -7,6 +7,7 @@ import (
 
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
+	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/source"
@@ -25,6 +26,10 @@ type repo struct {
 
 	sopsMu      sync.Mutex
 	sopsConfigs map[string][]manifest.SOPSRule // by folder; nil: none there
+
+	modelOnce sync.Once
+	build     *gitops.Model // see model
+	modelErr  error
 }
 
 // sopsKeeps says which .sops.yaml keeps a repository file encrypted (see

@@ -169,11 +169,17 @@ type scanMode struct {
 	// the paths: cross-file rules (the operator versions a repository pins,
 	// the entry points) judge them as a scan of the tree does (fix).
 	whole bool
+	// noAdvice leaves findings' advice as the rules say it (a scan for the
+	// build model alone).
+	noAdvice bool
 }
 
 // scan runs one scan of the repository in the given mode.
 func (r *repo) scan(m scanMode) (*scan.Result, error) {
-	ctx := &scan.Context{Config: r.Config, Envs: r.Envs, Now: time.Now(), Ignored: r.ignored, Advise: r.adviser(m)}
+	ctx := &scan.Context{Config: r.Config, Envs: r.Envs, Now: time.Now(), Ignored: r.ignored}
+	if !m.noAdvice {
+		ctx.Advise = r.adviser(m)
+	}
 	var dir *source.Dir
 	if m.staged || m.history || m.diff != "" {
 		g, err := source.OpenGit(r.Root)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secretguard/secretguard/internal/words"
+	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/sealedsecret"
 	"github.com/secretguard/secretguard/source"
@@ -152,10 +153,14 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 		}
 	}
 	run := &sealRun{}
+	var spreads []spreadFile
 	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope, Read: r.dirSource().ReadFile}
 	var write func(string, *transform.Result) error
 	if m.write {
 		write = func(rel string, res *transform.Result) error {
+			if res.Spread != nil {
+				return nil // written after every file, in order (spread)
+			}
 			// New files first: a crash then leaves at worst a file that
 			// nothing lists, never a kustomization listing a missing one.
 			for _, c := range res.Created {
@@ -178,9 +183,40 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 	rewrite := func(rel string, data []byte) (*transform.Result, error) {
 		return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return target(rel) })
 	}
+	if wants == nil {
+		// A kustomize base that the overlays of several environments build
+		// is sealed once per overlay. The build model is made the first
+		// time a file may need it, and with --env it refuses a base that
+		// other environments build.
+		if m.choice.Env != "" && m.choice.Cert == "" {
+			pick.Built = func(rel string) []string {
+				build, err := r.model()
+				if err != nil || build == nil {
+					return nil
+				}
+				return builtEnvs(build, r.Envs.ForPath)(rel)
+			}
+		}
+		rewrite = func(rel string, data []byte) (*transform.Result, error) {
+			if m.choice.Env == "" && m.choice.Cert == "" && manifest.Candidate(data) {
+				if _, kept := r.sopsKeeps(rel); !kept {
+					return r.sealOne(rel, data, opt, pick)
+				}
+			}
+			return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return target(rel) })
+		}
+	}
 	if wants != nil {
 		isManifest = func(p string) bool { return wants[p] != nil }
 		rewrite = func(rel string, data []byte) (*transform.Result, error) {
+			if sh, ok, err := r.sharedAt(rel, pick); ok {
+				if err != nil {
+					return nil, err
+				}
+				if res, ok, err := transform.FixShared(rel, data, wants[rel], opt, sh); ok {
+					return res, err
+				}
+			}
 			return transform.Fix(rel, data, wants[rel], opt, func() (*transform.Target, error) { return target(rel) })
 		}
 	}
@@ -218,6 +254,12 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 				return nil
 			}
 			res, rel := o.Result, o.Path
+			if res.Spread != nil {
+				if res.New != nil {
+					spreads = append(spreads, spreadFile{rel: rel, res: res})
+				}
+				return nil
+			}
 			if res.SealErr != nil {
 				refused(rel, res.SealErr)
 			}
@@ -258,6 +300,9 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			run.changes = append(run.changes, res.Changes...)
 			return nil
 		})
+	if err == nil && len(spreads) > 0 {
+		err = r.spread(s, m, spreads, run, would)
+	}
 	return run, err
 }
 

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/secretguard/secretguard/gitops"
+	"github.com/secretguard/secretguard/internal/words"
+	"github.com/secretguard/secretguard/transform"
+)
+
+// model is the repository's build model, made once by a scan of the whole
+// tree (entry points and kustomizations anywhere decide what builds a file).
+func (r *repo) model() (*gitops.Model, error) {
+	r.modelOnce.Do(func() {
+		res, err := r.scan(scanMode{whole: true, noAdvice: true})
+		if err != nil {
+			r.modelErr = err
+			return
+		}
+		r.build = res.Build
+	})
+	return r.build, r.modelErr
+}
+
+// shared says whether seal takes rel as a kustomize base that the overlays
+// of known environments build, rather than as a file of one environment: its
+// path maps to no single environment of several, nothing forces one, and a
+// kustomize build deploys it. The error names what deploys it from outside
+// every overlay.
+func (r *repo) shared(rel string, build *gitops.Model, pick *transform.Picker, ch transform.Choice) (transform.Shared, bool, error) {
+	if build == nil || ch.Env != "" || ch.Cert != "" || len(r.Envs.Names()) < 2 || len(r.Envs.ForPath(rel)) == 1 {
+		return transform.Shared{}, false, nil
+	}
+	overlays, ok, err := build.Overlays(rel, r.Envs.ForPath)
+	if !ok || err != nil {
+		return transform.Shared{}, ok, err
+	}
+	sh := transform.Shared{Overlays: overlays, Target: pick.EnvTarget}
+	for _, u := range build.Uses(rel) {
+		if n := len(u.Chain); n > 0 && !slices.Contains(sh.ListedBy, u.Chain[n-1].File) {
+			sh.ListedBy = append(sh.ListedBy, u.Chain[n-1].File)
+		}
+	}
+	return sh, true, nil
+}
+
+// sharedAt is shared with the repository's model, made only when the path
+// leaves the environment open (no config or model for the common case).
+func (r *repo) sharedAt(rel string, pick *transform.Picker) (transform.Shared, bool, error) {
+	if len(r.Envs.Names()) < 2 || len(r.Envs.ForPath(rel)) == 1 {
+		return transform.Shared{}, false, nil
+	}
+	build, err := r.model()
+	if err != nil {
+		return transform.Shared{}, true, err
+	}
+	return r.shared(rel, build, pick, transform.Choice{})
+}
+
+// builtEnvs lists the environments whose overlays deploy rel (Picker.Built).
+func builtEnvs(build *gitops.Model, envOf func(string) []string) func(string) []string {
+	return func(rel string) []string {
+		overlays, _, _ := build.Overlays(rel, envOf)
+		var out []string
+		for _, o := range overlays {
+			if !slices.Contains(out, o.Env) {
+				out = append(out, o.Env)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+}
+
+// spreadFile is a shared base sealed into its overlays, waiting for the
+// writes that must come in order.
+type spreadFile struct {
+	rel string
+	res *transform.Result
+}
+
+// spread writes what sealing shared bases changes, in the order that keeps
+// every build whole after a crash: the overlays' new files, the files merged
+// into, the kustomizations (new entries listed, emptied base files dropped),
+// and last the base files. A kustomization that cannot be edited exactly
+// leaves every base file that needed it untouched.
+func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, would func(string) string) error {
+	read := func(rel string) ([]byte, error) { return os.ReadFile(r.abs(rel)) }
+	active := files
+	var relisted map[string]*transform.Result
+	var order []string
+	for {
+		list, unlist := map[string][]string{}, map[string][]string{}
+		creators := map[string]string{}
+		clash := -1
+		for i, f := range active {
+			for _, c := range f.res.Created {
+				if other, ok := creators[c.Path]; ok {
+					fmt.Fprintf(s.err, "secretguard: %s: not sealed: %s gets a SealedSecret from %s already; file left untouched\n", words.OneLine(f.rel), words.OneLine(c.Path), words.OneLine(other))
+					clash = i
+				}
+				creators[c.Path] = f.rel
+			}
+			for k, names := range f.res.Spread.List {
+				list[k] = append(list[k], names...)
+			}
+			for k, drop := range f.res.Spread.Unlist {
+				unlist[k] = append(unlist[k], drop...)
+			}
+		}
+		if clash >= 0 {
+			run.failed++
+			active = slices.Delete(slices.Clone(active), clash, clash+1)
+			continue
+		}
+		order = order[:0]
+		for k := range list {
+			order = append(order, k)
+		}
+		for k := range unlist {
+			if list[k] == nil {
+				order = append(order, k)
+			}
+		}
+		sort.Strings(order)
+		relisted = map[string]*transform.Result{}
+		var bad string
+		for _, k := range order {
+			data, err := read(k)
+			var res *transform.Result
+			if err == nil {
+				res, err = transform.Relist(k, data, list[k], unlist[k])
+			}
+			if err != nil {
+				fmt.Fprintf(s.err, "secretguard: %s\n", words.Lines(sealError(k, err)))
+				bad = k
+				break
+			}
+			relisted[k] = res
+		}
+		if bad == "" {
+			break
+		}
+		// Every base file that needed the kustomization is left as it is.
+		kept := active[:0:0]
+		for _, f := range active {
+			if f.res.Spread.List[bad] != nil || f.res.Spread.Unlist[bad] != nil {
+				fmt.Fprintf(s.err, "secretguard: %s: not sealed, as %s cannot be edited; file left untouched\n", words.OneLine(f.rel), words.OneLine(bad))
+				run.failed++
+				continue
+			}
+			kept = append(kept, f)
+		}
+		active = kept
+	}
+	for _, f := range active {
+		if m.diff {
+			if err := transform.WriteDiff(s.out, f.rel, f.res); err != nil {
+				return failure(err)
+			}
+			for _, u := range f.res.Spread.Merged {
+				if err := transform.WriteDiff(s.out, u.Path, u.Result); err != nil {
+					return failure(err)
+				}
+			}
+		}
+		if m.say {
+			for _, ch := range f.res.Changes {
+				fmt.Fprintf(s.out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope, into %s\n",
+					would("seal"), words.OneLine(f.rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, words.OneLine(ch.Into))
+			}
+			if f.res.Spread.Delete {
+				fmt.Fprintf(s.out, "%s %s: it held only what was sealed into the overlays\n", would("remov"), words.OneLine(f.rel))
+			}
+		}
+		run.files = append(run.files, f.rel)
+		run.changes = append(run.changes, f.res.Changes...)
+	}
+	for _, k := range order {
+		if res := relisted[k]; res != nil && res.New != nil {
+			if m.diff {
+				if err := transform.WriteDiff(s.out, k, res); err != nil {
+					return failure(err)
+				}
+			}
+			run.files = append(run.files, k)
+		}
+	}
+	if !m.write {
+		return nil
+	}
+	// A write that fails stops the run where it is: what was written so far
+	// leaves every build whole, and a second run completes it.
+	stop := func(err error) error {
+		run.failed++
+		fmt.Fprintf(s.err, "secretguard: %s\n", words.Lines(words.ErrText(err)))
+		return nil
+	}
+	for _, f := range active {
+		for _, c := range f.res.Created {
+			if err := transform.CreateFile(r.abs(c.Path), c.Data); err != nil {
+				return stop(err)
+			}
+		}
+		for _, u := range f.res.Spread.Merged {
+			if err := transform.WriteFile(r.abs(u.Path), u.Result.New); err != nil {
+				return stop(err)
+			}
+		}
+	}
+	for _, k := range order {
+		if res := relisted[k]; res != nil && res.New != nil {
+			if err := transform.WriteFile(r.abs(k), res.New); err != nil {
+				return stop(err)
+			}
+		}
+	}
+	for _, f := range active {
+		var err error
+		if f.res.Spread.Delete {
+			err = transform.RemoveFile(r.abs(f.rel))
+		} else {
+			err = transform.WriteFile(r.abs(f.rel), f.res.New)
+		}
+		if err != nil {
+			return stop(err)
+		}
+	}
+	return nil
+}
+
+// abs is a repository file's path on disk.
+func (r *repo) abs(rel string) string { return filepath.Join(r.Root, filepath.FromSlash(rel)) }
