@@ -78,6 +78,9 @@ type producer struct {
 	ReflectorAt   location // where those annotations are
 	Scope         string
 	HasCiphertext bool
+	// SealedFor is the namespace/name a SealedSecret records it was sealed
+	// for (secretguard.io/sealed-for): what the build must give it.
+	SealedFor string
 	// Generator is set for a secretGenerator: the kustomization's directory.
 	Generator string
 	// CreatesSecret is false for an ExternalSecret with creationPolicy Merge or
@@ -206,6 +209,7 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 		if p.Namespace == "" {
 			p.Namespace = manifest.Scalar(manifest.Field(tmd, "namespace"))
 		}
+		p.SealedFor = manifest.Scalar(manifest.Path(md, "annotations", sealedsecret.SealedForAnnotation))
 		p.Reflector, p.ReflectorAt = reflectorAnns(o, manifest.Field(tmd, "annotations"))
 		f.producers = append(f.producers, p)
 	case isExternalSecretsKind(o, "ExternalSecret"):

@@ -533,6 +533,23 @@ func (kustomizeBreaksSeal) CheckTree(c *Context, ix *Index, emit func(Finding)) 
 		}
 		var msg string
 		switch {
+		case p.SealedFor != "":
+			// Sealed for the name the build gives it: only a build that
+			// gives another one breaks it.
+			if pl.ns == "" {
+				continue
+			}
+			gives := pl.ns + "/" + pl.name
+			if p.Scope == sealedsecret.NamespaceWide {
+				gives, _, _ = strings.Cut(gives, "/")
+				if ns, _, _ := strings.Cut(p.SealedFor, "/"); ns == gives {
+					continue
+				}
+			} else if p.SealedFor == gives {
+				continue
+			}
+			msg = fmt.Sprintf("%s was sealed for %s (%s), but %s gives it %s: the controller cannot decrypt it",
+				refOf(p.Resource), p.SealedFor, sealedsecret.SealedForAnnotation, pl.unit.Name, gives)
 		case p.Scope == sealedsecret.Strict && pl.m.RenameBy != nil:
 			k := pl.m.RenameBy
 			msg = fmt.Sprintf("%s is strict, but %s renames it to %s (namePrefix %q, nameSuffix %q): the controller cannot decrypt it",

@@ -2,7 +2,8 @@
 # The main job on the bundled demo repository: set it up (init, which leaves
 # its configuration as it is, and certs fetch of the stage controller's
 # certificate from a file, as a cluster would serve it), scan (fails on raw
-# Secrets and two other mistakes), seal one file, then fix the rest in place
+# Secrets and two other mistakes), seal one file, show a base shared by two
+# clusters sealed into each overlay, then fix the rest in place
 # (each raw Secret sealed for its environment's certificate, reflector
 # annotations moved, an ExternalSecret moved to v1), scan again (clean).
 # Works on a copy in a temp dir: testdata/demo itself is a test fixture.
@@ -22,6 +23,10 @@ step "$bin" certs fetch --env stage --from "$work.stage-controller.pem" .
 step "$bin" scan .
 step "$bin" certs list
 step "$bin" seal --diff apps/web/overlays/prod/session-secret.yaml
+# A base that the prod and the stage overlays build: one SealedSecret per
+# cluster, into each overlay; --env for one of them alone is refused.
+step "$bin" seal --env prod apps/api/base/db-credentials.yaml
+step "$bin" seal --dry-run apps/api/base/db-credentials.yaml
 step "$bin" fix --diff apps/web/overlays/prod/registry.yaml
 step "$bin" fix .
 step "$bin" fix --check .

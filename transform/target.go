@@ -10,6 +10,7 @@ import (
 	"github.com/secretguard/secretguard/certs"
 	"github.com/secretguard/secretguard/config"
 	"github.com/secretguard/secretguard/gitops"
+	"github.com/secretguard/secretguard/internal/words"
 )
 
 // Choice is what the user forced for a sealing run.
@@ -94,8 +95,8 @@ func (p *Picker) Target(rel string) (*Target, error) {
 			}
 			if p.Built != nil {
 				if built := p.Built(rel); slices.ContainsFunc(built, func(e string) bool { return e != name }) {
-					return nil, &UsageError{fmt.Sprintf("%s is deployed by the overlays of environment %s: sealed for %s alone, the other clusters could not decrypt it; run seal without --env to seal it once per overlay, or pass --force if only %s really deploys it",
-						rel, strings.Join(built, ", "), name, name)}
+					return nil, &UsageError{fmt.Sprintf("%s is deployed by the overlays of %s %s: sealed for %s alone, the other clusters could not decrypt it; run seal without --env to seal it once per overlay, or pass --force if only %s really deploys it",
+						rel, "environment"+words.Plural(len(built)), strings.Join(built, ", "), name, name)}
 				}
 			}
 		}

@@ -24,6 +24,14 @@ import (
 // ExternalSecret moves to external-secrets.io/v1. CI installs kustomize and
 // sets SECRETGUARD_TOOLS_REQUIRED, so there the test never skips.
 func TestFixKeepsBuilds(t *testing.T) {
+	// seal, too: its Secrets of a base that prod and stage build go into
+	// each overlay, and the builds must not notice.
+	for _, verb := range []string{"fix", "seal"} {
+		t.Run(verb, func(t *testing.T) { keepsBuilds(t, verb) })
+	}
+}
+
+func keepsBuilds(t *testing.T, verb string) {
 	kustomize, err := exec.LookPath("kustomize")
 	if err != nil {
 		if os.Getenv("SECRETGUARD_TOOLS_REQUIRED") != "" {
@@ -56,19 +64,27 @@ func TestFixKeepsBuilds(t *testing.T) {
 	}
 	before := build()
 	var stdout, stderr bytes.Buffer
-	if code := Main([]string{"secretguard", "fix", root}, strings.NewReader(""), &stdout, &stderr); code != 0 {
-		t.Fatalf("fix: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	if code := Main([]string{"secretguard", verb, root}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("%s: exit %d\n%s%s", verb, code, stdout.String(), stderr.String())
 	}
-	for _, want := range []string{"reflector-misplaced", "external-secret-api-removed", "sealed apps/web/overlays/prod/session-secret.yaml"} {
+	wants := []string{"sealed apps/web/overlays/prod/session-secret.yaml",
+		"into apps/api/overlays/prod/sealed-api-db.yaml", "into apps/api/overlays/stage/sealed-api-db.yaml"}
+	if verb == "fix" {
+		wants = append(wants, "reflector-misplaced", "external-secret-api-removed")
+	}
+	for _, want := range wants {
 		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("fix did not say %q:\n%s", want, stdout.String())
+			t.Errorf("%s did not say %q:\n%s", verb, want, stdout.String())
 		}
 	}
 	after := build()
 	for o := range before {
 		if !reflect.DeepEqual(before[o], after[o]) {
-			t.Errorf("%s builds other objects after fix:\nbefore:\n%s\nafter:\n%s", o, strings.Join(before[o], "\n"), strings.Join(after[o], "\n"))
+			t.Errorf("%s builds other objects after %s:\nbefore:\n%s\nafter:\n%s", o, verb, strings.Join(before[o], "\n"), strings.Join(after[o], "\n"))
 		}
+	}
+	if verb == "seal" {
+		return // what remains is fix's
 	}
 	// And there is nothing left to fix.
 	stdout.Reset()

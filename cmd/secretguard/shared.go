@@ -174,10 +174,20 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 					would("seal"), words.OneLine(f.rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, words.OneLine(ch.Into))
 			}
 			if f.res.Spread.Delete {
-				fmt.Fprintf(s.out, "%s %s: it held only what was sealed into the overlays\n", would("remov"), words.OneLine(f.rel))
+				verb := "removed"
+				if m.dry {
+					verb = "would remove"
+				}
+				fmt.Fprintf(s.out, "%s %s: it held only what was sealed into the overlays\n", verb, words.OneLine(f.rel))
 			}
 		}
 		run.files = append(run.files, f.rel)
+		for _, c := range f.res.Created {
+			run.files = append(run.files, c.Path)
+		}
+		for _, u := range f.res.Spread.Merged {
+			run.files = append(run.files, u.Path)
+		}
 		run.changes = append(run.changes, f.res.Changes...)
 	}
 	for _, k := range order {
