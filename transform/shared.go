@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -244,6 +245,9 @@ func Relist(file string, data []byte, add, drop []string) (*Result, error) {
 	dir := path.Dir(file)
 	resolve := func(entry string) string { return path.Clean(path.Join(dir, entry)) }
 	resKey, resNode := keyOf(root, "resources")
+	if resNode != nil && resNode.Kind == yaml.SequenceNode && resNode.Style&yaml.FlowStyle != 0 {
+		return relistFlow(file, data, d, l, resKey, resNode, want, add, drop)
+	}
 	var edits []Edit
 	var keep []any
 	listed := map[string]bool{}
@@ -254,9 +258,6 @@ func Relist(file string, data []byte, add, drop []string) (*Result, error) {
 				keep = append(keep, v)
 				listed[resolve(v)] = true
 				continue
-			}
-			if resNode.Style&yaml.FlowStyle != 0 {
-				return fail("its resources: is a flow list: remove " + v + " by hand")
 			}
 			from, to, ok := l.item(resNode, i)
 			if !ok {
@@ -273,13 +274,17 @@ func Relist(file string, data []byte, add, drop []string) (*Result, error) {
 	}
 	switch {
 	case len(edits) > 0 && len(keep) == 0 && len(names) == 0:
-		// Nothing left: the key goes too.
-		from, to, _, ok := l.entry(resKey)
+		// Nothing left: an empty list, not no key (a kustomization with
+		// nothing in it is an error to kustomize).
+		from, to, indent, ok := l.entry(resKey)
 		if !ok {
 			return fail("its resources: key does not open its line")
 		}
-		edits = []Edit{{Start: l.offset(from), End: l.offset(to), Doc: d}}
-		delete(want, "resources")
+		for from < to && l.comment(from) {
+			from++ // its head comment stays
+		}
+		edits = []Edit{{Start: l.offset(from), End: l.offset(to), Doc: d, Text: []byte(strings.Repeat(" ", indent) + "resources: []" + eolOf(data))}}
+		want["resources"] = []any{}
 	case len(edits) > 0:
 		if keep == nil {
 			keep = []any{}
@@ -323,4 +328,75 @@ func FixShared(file string, data []byte, wants []Want, opt Options, sh Shared) (
 	opt.Only = only
 	res, err = SealShared(file, data, opt, sh)
 	return res, true, err
+}
+
+// relistFlow is Relist for `resources: [a, b]` on one line: the list is
+// written anew on that line, in the same style.
+func relistFlow(file string, data []byte, d *manifest.Document, l *lines, key, seq *yaml.Node, want map[string]any, add, drop []string) (*Result, error) {
+	fail := func(why string) (*Result, error) {
+		return nil, &Error{File: file, Msg: why + "; file left untouched"}
+	}
+	dir := path.Dir(file)
+	resolve := func(entry string) string { return path.Clean(path.Join(dir, entry)) }
+	k := key.Line - 1
+	if k < 0 || k >= l.count() || seq.Line != key.Line || slices.ContainsFunc(seq.Content, func(n *yaml.Node) bool { return n.Line != key.Line }) {
+		return fail("its resources: is a flow list over several lines: edit it by hand")
+	}
+	text := l.text(k)
+	open := seq.Column - 1
+	end := bytes.LastIndexByte(text, ']')
+	if open < 0 || open >= len(text) || text[open] != '[' || end < open || bytes.ContainsAny(text[end+1:], "[]") {
+		return fail("its resources: flow list does not read as one")
+	}
+	var items []string
+	listed := map[string]bool{}
+	var keep []any
+	dropped := false
+	for _, n := range seq.Content {
+		v := manifest.Scalar(n)
+		if slices.Contains(drop, resolve(v)) {
+			dropped = true
+			continue
+		}
+		keep = append(keep, v)
+		listed[resolve(v)] = true
+		items = append(items, flowScalar(v))
+	}
+	for _, n := range add {
+		if !listed[resolve(n)] {
+			listed[resolve(n)] = true
+			keep = append(keep, n)
+			items = append(items, flowScalar(n))
+		}
+	}
+	res := &Result{Old: data}
+	if !dropped && len(items) == len(seq.Content) {
+		return res, nil
+	}
+	// Nothing left is an empty list, not no key (a kustomization with
+	// nothing in it is an error to kustomize).
+	if keep == nil {
+		keep = []any{}
+	}
+	want["resources"] = keep
+	e := Edit{Start: l.offset(k) + open, End: l.offset(k) + end + 1, Text: []byte("[" + strings.Join(items, ", ") + "]"), Doc: d}
+	if !verified(d, []Edit{e}, want) {
+		return fail("changing its resources: would change more than it should (an unusual layout): edit it by hand")
+	}
+	res.Edits = []Edit{e}
+	res.New = apply(data, res.Edits)
+	return res, nil
+}
+
+// flowScalar writes a path as an item of a flow list: plain when it can be,
+// else double-quoted (a JSON string is a YAML one).
+func flowScalar(v string) string {
+	plain := v != "" && strings.IndexFunc(v, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._/-", c))
+	}) < 0
+	if plain && !strings.HasPrefix(v, "-") {
+		return v
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
