@@ -68,6 +68,8 @@ type Model struct {
 	// kustomizations that reaches a file.
 	roots []root
 	byDir map[string]*Kustomization
+	// entries are the entry points when they decide what is deployed.
+	entries []Entry
 }
 
 // root is a build's root kustomization and what its entry point does to it.
@@ -90,7 +92,7 @@ type root struct {
 // cross-file pair with live files.
 func Build(ks []*Kustomization, loose []string, envOf func(file string) string, entries []Entry) *Model {
 	byDir := map[string]*Kustomization{}
-	m := &Model{patches: map[string]bool{}, byDir: byDir}
+	m := &Model{patches: map[string]bool{}, byDir: byDir, entries: entries}
 	for _, k := range ks {
 		byDir[k.Dir] = k
 	}
@@ -383,4 +385,23 @@ func userOf(u Use) string {
 		return u.Entry
 	}
 	return "the plain files of " + u.Loose
+}
+
+// Deployers are the entry points that deploy file: as a loose file of their
+// folder, or through the root kustomization of a build that holds it. Several
+// entry points may deploy one folder (a Flux Kustomization per cluster).
+func (m *Model) Deployers(file string) []Entry {
+	dirs := []string{}
+	for _, u := range m.Uses(file) {
+		if u.Chain != nil {
+			dirs = append(dirs, u.Chain[0].Dir)
+		}
+	}
+	var out []Entry
+	for _, e := range m.entries {
+		if e.Applies(file) || slices.ContainsFunc(dirs, e.under) {
+			out = append(out, e)
+		}
+	}
+	return out
 }

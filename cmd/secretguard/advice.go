@@ -89,6 +89,8 @@ func (r *repo) blocked(rel, arg string, err error) string {
 	switch {
 	case errors.As(err, &te):
 		return "seal never rewrites a template: have the chart read the values from a Secret made by a SealedSecret or an ExternalSecret"
+	case errors.As(err, &se) && se.Line == 0:
+		return "seal leaves the file untouched: " + strings.TrimSuffix(se.Msg, "; file left untouched")
 	case errors.As(err, &se):
 		return fmt.Sprintf("seal leaves the file untouched until this is fixed: line %d: %s", se.Line, strings.TrimSuffix(se.Msg, "; file left untouched"))
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/secretguard/secretguard/gitops"
 	"github.com/secretguard/secretguard/internal/words"
@@ -58,7 +59,35 @@ func (r *repo) sharedAt(rel string, pick *transform.Picker) (transform.Shared, b
 	if err != nil {
 		return transform.Shared{}, true, err
 	}
-	return r.shared(rel, build, pick, transform.Choice{})
+	sh, ok, err := r.shared(rel, build, pick, transform.Choice{})
+	if !ok {
+		err = r.deployedToSeveral(rel, build)
+		ok = err != nil
+	}
+	return sh, ok, err
+}
+
+// deployedToSeveral is the error for a file that entry points of several
+// environments deploy as it is (a Flux Kustomization per cluster on one
+// folder): one SealedSecret cannot serve them, and seal cannot tell which.
+func (r *repo) deployedToSeveral(rel string, build *gitops.Model) error {
+	var users, envs []string
+	for _, e := range build.Deployers(rel) {
+		es := r.Envs.ForPath(e.File)
+		if len(es) != 1 {
+			continue
+		}
+		users = append(users, fmt.Sprintf("%s (%s)", e.File, es[0]))
+		if !slices.Contains(envs, es[0]) {
+			envs = append(envs, es[0])
+		}
+	}
+	if len(envs) < 2 {
+		return nil
+	}
+	sort.Strings(users)
+	return &transform.Error{File: rel, Msg: fmt.Sprintf("deployed to %d clusters as it is, by %s: a SealedSecret decrypts in one cluster only; give each cluster its own copy (a kustomize overlay per cluster with the Secret in it, or a folder per cluster that its entry point deploys), then seal each; file left untouched",
+		len(envs), strings.Join(users, ", "))}
 }
 
 // builtEnvs lists the environments whose overlays deploy rel (Picker.Built).
