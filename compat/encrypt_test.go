@@ -76,6 +76,13 @@ func recoveryUnseal(t *testing.T, sealed []byte) (map[string][]byte, error) {
 	t.Helper()
 	cmd := exec.Command(kubeseal(t), "--recovery-unseal", "--recovery-private-key", keyFile, "-o", "json")
 	cmd.Stdin = bytes.NewReader(sealed)
+	return decodeUnsealed(t, cmd)
+}
+
+// decodeUnsealed runs a `kubeseal --recovery-unseal -o json` and returns the
+// Secret's values.
+func decodeUnsealed(t *testing.T, cmd *exec.Cmd) (map[string][]byte, error) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
