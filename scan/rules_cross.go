@@ -90,6 +90,25 @@ func (ix *Index) generatorLands(c *Context, file string, r Resource) (string, bo
 	return ns, true
 }
 
+// spreads reports whether file is a kustomize base that seal and fix take
+// apart per overlay: its path maps to no single environment of several, and
+// the overlays of known environments build it without renaming it.
+func (ix *Index) spreads(c *Context, file string) bool {
+	if c.Envs == nil || len(c.Envs.Names()) < 2 || len(c.Envs.ForPath(file)) == 1 {
+		return false
+	}
+	overlays, ok, err := ix.Build.Overlays(file, c.Envs.ForPath)
+	if !ok || err != nil {
+		return false
+	}
+	for _, o := range overlays {
+		if o.RenameBy != nil {
+			return false
+		}
+	}
+	return true
+}
+
 func (pl placement) ref() string { return pl.ns + "/" + pl.name }
 
 // deletedBy reports whether one of a build's delete patches removes the

@@ -108,6 +108,7 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 	var created []Created
 	var notes []string
 	var listed []string
+	into := map[string][]string{} // overlay kustomization → new files (shared base)
 	// Generators that cannot be carried are left whatever happens to the
 	// others; those repaired stand only if the kustomization edit can be made.
 	defer func() { res.Left = append(res.Left, left...) }()
@@ -124,11 +125,6 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 			leave(err.Error())
 			continue
 		}
-		rel := path.Join(dir, sealedName(gen.name))
-		if _, err := read(rel); !errors.Is(err, fs.ErrNotExist) || slices.ContainsFunc(created, func(c Created) bool { return c.Path == rel }) {
-			leave(rel + " exists already: seal the values into it by hand and remove the entry")
-			continue
-		}
 		secretNS := gen.namespace
 		if ns != "" {
 			secretNS = ns // kustomize's namespace: wins over the generator's
@@ -136,27 +132,86 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 		if w := picked[i].ns; w != "" {
 			secretNS = w // where the whole build puts it (scan's model)
 		}
-		raw, err := render(gen.secret(secretNS), false)
-		if err != nil {
-			leave(err.Error())
+		// Where the SealedSecret goes: beside the kustomization, or, for a
+		// base that the overlays of several environments build, into each
+		// overlay (as seal does with a raw Secret there).
+		type dest struct {
+			rel, ns, into string // into: the overlay kustomization that lists it
+			target        func() (*Target, error)
+		}
+		dests := []dest{{rel: path.Join(dir, sealedName(gen.name)), ns: secretNS, target: target}}
+		if sh := opt.Shared; sh != nil {
+			dests = nil
+			for _, o := range sh.Overlays {
+				if o.RenameBy != nil {
+					dests = nil
+					leave(fmt.Sprintf("%s renames it (namePrefix %q, nameSuffix %q): seal it for the final name by hand", o.RenameBy.File, o.RenameBy.NamePrefix, o.RenameBy.NameSuffix))
+					break
+				}
+				t, err := sh.Target(o.Env)
+				if err != nil {
+					dests = nil
+					leave(words.ErrText(err))
+					break
+				}
+				ns := o.NamespaceOf(gen.namespace)
+				if ns == "" {
+					ns = t.Namespace
+				}
+				dests = append(dests, dest{rel: path.Join(o.Kustomization.Dir, sealedName(gen.name)), ns: ns, into: o.Kustomization.File,
+					target: func() (*Target, error) { return t, nil }})
+			}
+		}
+		var made []Created
+		var whats []string
+		for _, d := range dests {
+			if _, err := read(d.rel); !errors.Is(err, fs.ErrNotExist) || slices.ContainsFunc(created, func(c Created) bool { return c.Path == d.rel }) {
+				leave(d.rel + " exists already: seal the values into it by hand and remove the entry")
+				made = nil
+				break
+			}
+			secret := gen.secret(d.ns)
+			if d.into != "" {
+				recordSealedFor(secret, d.ns, gen.name)
+			}
+			raw, err := render(secret, false)
+			if err != nil {
+				leave(err.Error())
+				made = nil
+				break
+			}
+			sopt := opt
+			sopt.Shared = nil
+			sealed, err := Seal(d.rel, raw, sopt, d.target)
+			if err != nil {
+				leave(words.ErrText(err))
+				made = nil
+				break
+			}
+			if sealed.New == nil || len(sealed.Changes) != 1 {
+				leave("sealing it gave nothing to write")
+				made = nil
+				break
+			}
+			ch := sealed.Changes[0]
+			made = append(made, Created{Path: d.rel, Data: sealed.New})
+			whats = append(whats, fmt.Sprintf("SealedSecret %s (%d key%s) for %s, %s scope, in %s",
+				words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, d.rel))
+		}
+		if len(made) == 0 || len(made) != len(dests) {
 			continue
 		}
-		sealed, err := Seal(rel, raw, opt, target)
-		if err != nil {
-			leave(words.ErrText(err))
-			continue
+		created = append(created, made...)
+		for _, d := range dests {
+			if d.into == "" {
+				listed = append(listed, sealedName(gen.name))
+			} else {
+				into[d.into] = append(into[d.into], sealedName(gen.name))
+			}
 		}
-		if sealed.New == nil || len(sealed.Changes) != 1 {
-			leave("sealing it gave nothing to write")
-			continue
-		}
-		ch := sealed.Changes[0]
-		created = append(created, Created{Path: rel, Data: sealed.New})
-		listed = append(listed, sealedName(gen.name))
 		removed[i] = true
 		done = append(done, Fixed{Rule: SecretGenerator, Line: at,
-			What: fmt.Sprintf("secretGenerator %q became SealedSecret %s (%d key%s) for %s, %s scope, in %s",
-				gen.name, words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, rel)})
+			What: fmt.Sprintf("secretGenerator %q became %s", gen.name, strings.Join(whats, "; "))})
 		for _, f := range gen.files {
 			notes = append(notes, fmt.Sprintf("%s held the values of secretGenerator %q: delete it (git rm %s) and rotate them, since Git history keeps them", f, gen.name, f))
 		}
@@ -199,17 +254,22 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 			edits = append(edits, Edit{Start: l.offset(from), End: l.offset(to), Doc: d})
 		}
 	}
-	e, why := listResources(l, d, want, listed, eol)
-	if why != "" {
-		return giveUp(why)
+	if len(listed) > 0 {
+		e, why := listResources(l, d, want, listed, eol)
+		if why != "" {
+			return giveUp(why)
+		}
+		edits = append(edits, e)
 	}
-	edits = append(edits, e)
 	sortEdits(edits)
 	if !verified(d, edits, want) {
 		return giveUp("removing the entry and listing the new file would change more than they should (an unusual layout): do it by hand")
 	}
 	res.Fixed = append(res.Fixed, done...)
 	res.Created = append(res.Created, created...)
+	if len(into) > 0 {
+		res.Spread = &Spread{List: into, Unlist: map[string][]string{}}
+	}
 	res.Notes = append(res.Notes, notes...)
 	return edits
 }

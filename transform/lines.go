@@ -68,6 +68,12 @@ func (l *lines) entry(key *yaml.Node) (from, to, indent int, ok bool) {
 		return 0, 0, 0, false
 	}
 	from, to = l.extent(k, indent)
+	// A block sequence may sit at its key's own indentation (`key:` then
+	// `- item` lines under it, as kustomize's docs write them): its items
+	// are the entry's too.
+	for to < l.count() && l.indent(to) == indent && bytes.HasPrefix(l.text(to)[indent:], []byte("-")) {
+		_, to = l.extent(to, indent)
+	}
 	return from, to, indent, true
 }
 

@@ -57,6 +57,10 @@ type Options struct {
 	// Read reads a file of the repository (repo-relative; fs.ErrNotExist when
 	// there is none): fix reads a secretGenerator's files through it.
 	Read func(rel string) ([]byte, error)
+	// Shared, when set, says the file is a base that the overlays of several
+	// environments build: fix puts a secretGenerator's SealedSecret into each
+	// overlay.
+	Shared *Shared
 }
 
 // Change is one raw Secret that was sealed.

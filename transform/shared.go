@@ -188,12 +188,18 @@ func overlaySecret(d *manifest.Document, ns, name string) ([]byte, error) {
 	}
 	n := c.Node
 	stripComments(n)
-	md := ensureMap(n, "metadata")
 	if ns != "" {
-		setString(md, "namespace", ns)
+		setString(ensureMap(n, "metadata"), "namespace", ns)
 	}
-	setString(ensureMap(md, "annotations"), sealedsecret.SealedForAnnotation, ns+"/"+name)
+	recordSealedFor(n, ns, name)
 	return render(n, false)
+}
+
+// recordSealedFor notes on a Secret about to be sealed into an overlay the
+// namespace/name its build gives it; seal puts it on the SealedSecret's own
+// metadata.
+func recordSealedFor(secret *yaml.Node, ns, name string) {
+	setString(ensureMap(ensureMap(secret, "metadata"), "annotations"), sealedsecret.SealedForAnnotation, ns+"/"+name)
 }
 
 func stripComments(n *yaml.Node) {

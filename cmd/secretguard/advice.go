@@ -146,6 +146,12 @@ func (r *repo) generatorFixes(f *scan.Finding, opt transform.Options, pick *tran
 		return false
 	}
 	want := transform.Want{Rule: f.Rule, Line: f.Line, Namespace: f.Namespace}
+	if sh, ok, err := r.sharedAt(f.File, pick); ok {
+		if err != nil {
+			return false
+		}
+		opt.Shared = &sh
+	}
 	res, err := transform.Fix(f.File, data, []transform.Want{want}, opt, func() (*transform.Target, error) { return pick.Target(f.File) })
 	if err != nil {
 		return false

@@ -216,6 +216,9 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 				if res, ok, err := transform.FixShared(rel, data, wants[rel], opt, sh); ok {
 					return res, err
 				}
+				o := opt
+				o.Shared = &sh
+				return transform.Fix(rel, data, wants[rel], o, func() (*transform.Target, error) { return target(rel) })
 			}
 			return transform.Fix(rel, data, wants[rel], opt, func() (*transform.Target, error) { return target(rel) })
 		}
@@ -254,12 +257,6 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 				return nil
 			}
 			res, rel := o.Result, o.Path
-			if res.Spread != nil {
-				if res.New != nil {
-					spreads = append(spreads, spreadFile{rel: rel, res: res})
-				}
-				return nil
-			}
 			if res.SealErr != nil {
 				refused(rel, res.SealErr)
 			}
@@ -276,6 +273,10 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 				}
 			}
 			if res.New == nil {
+				return nil
+			}
+			if res.Spread != nil {
+				spreads = append(spreads, spreadFile{rel: rel, res: res})
 				return nil
 			}
 			if m.diff {

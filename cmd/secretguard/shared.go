@@ -157,9 +157,20 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 		}
 		sort.Strings(order)
 		relisted = map[string]*transform.Result{}
+		// A kustomization that is itself a base being rewritten (a
+		// secretGenerator moved out of it) is relisted on top of that.
+		pending := map[string][]byte{}
+		for _, f := range active {
+			if !f.res.Spread.Delete {
+				pending[f.rel] = f.res.New
+			}
+		}
 		var bad string
 		for _, k := range order {
 			data, err := read(k)
+			if p, ok := pending[k]; ok {
+				data, err = p, nil
+			}
 			var res *transform.Result
 			if err == nil {
 				res, err = transform.Relist(k, data, list[k], unlist[k])
@@ -198,6 +209,9 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 			}
 		}
 		if m.say {
+			for _, x := range f.res.Fixed {
+				fmt.Fprintf(s.out, "%s %s:%d: %s: %s\n", would("fix"), words.OneLine(f.rel), x.Line, x.Rule, words.OneLine(x.What))
+			}
 			for _, ch := range f.res.Changes {
 				fmt.Fprintf(s.out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope, into %s\n",
 					would("seal"), words.OneLine(f.rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, words.OneLine(ch.Into))
@@ -251,22 +265,38 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 			}
 		}
 	}
+	isBase := map[string]bool{}
+	for _, f := range active {
+		isBase[f.rel] = true
+	}
 	for _, k := range order {
-		if res := relisted[k]; res != nil && res.New != nil {
+		if res := relisted[k]; res != nil && res.New != nil && !isBase[k] {
 			if err := transform.WriteFile(r.abs(k), res.New); err != nil {
 				return stop(err)
 			}
 		}
 	}
+	// The bases, those that go last: a kustomization that listed one has
+	// been rewritten by then.
 	for _, f := range active {
 		var err error
-		if f.res.Spread.Delete {
-			err = transform.RemoveFile(r.abs(f.rel))
-		} else {
+		switch res := relisted[f.rel]; {
+		case f.res.Spread.Delete:
+			continue
+		case res != nil && res.New != nil:
+			err = transform.WriteFile(r.abs(f.rel), res.New)
+		default:
 			err = transform.WriteFile(r.abs(f.rel), f.res.New)
 		}
 		if err != nil {
 			return stop(err)
+		}
+	}
+	for _, f := range active {
+		if f.res.Spread.Delete {
+			if err := transform.RemoveFile(r.abs(f.rel)); err != nil {
+				return stop(err)
+			}
 		}
 	}
 	return nil
