@@ -102,3 +102,15 @@ func HasCiphertext(root *yaml.Node) bool {
 	})
 	return found
 }
+
+// ScopeAnnotation is the annotation that asks for scope ("" for strict, which
+// none asks for), and the scope annotations that must go for it.
+func ScopeAnnotation(scope string) (set string, drop []string) {
+	switch scope {
+	case ClusterWide:
+		return ClusterWideAnnotation, []string{NamespaceWideAnnotation}
+	case NamespaceWide:
+		return NamespaceWideAnnotation, []string{ClusterWideAnnotation}
+	}
+	return "", []string{NamespaceWideAnnotation, ClusterWideAnnotation}
+}

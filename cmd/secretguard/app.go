@@ -122,6 +122,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			scanCommand(),
 			sealCommand(),
 			fixCommand(),
+			resealCommand(),
 			certsCommand(),
 			migrateCommand(),
 			installHookCommand(),
