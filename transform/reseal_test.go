@@ -74,20 +74,12 @@ func TestResealCases(t *testing.T) {
 			c := readCase(t, file)
 			in := expandSeals(t, c.in)
 			var opt transform.ResealOptions
-			ns := ""
-			for _, l := range strings.Split(string(c.sec["options"]), "\n") {
-				k, v, _ := strings.Cut(l, ":")
-				switch strings.TrimSpace(k) {
-				case "keys":
-					for _, n := range strings.Fields(v) {
-						opt.Keys = append(opt.Keys, keyOf[n])
-					}
-				case "scope":
-					opt.Scope = strings.TrimSpace(v)
-				case "namespace":
-					ns = strings.TrimSpace(v)
-				}
+			o := c.options()
+			for _, n := range strings.Fields(o["keys"]) {
+				opt.Keys = append(opt.Keys, keyOf[n])
 			}
+			opt.Scope = o["scope"]
+			ns := o["namespace"]
 			target := func() (*transform.Target, error) {
 				return &transform.Target{Env: "prod", Cert: prod, Known: []string{stage.SHA256}, Namespace: ns}, nil
 			}
@@ -103,11 +95,7 @@ func TestResealCases(t *testing.T) {
 			default:
 				outs["want"] = c.shown(t, res.New)
 				outs["values"] = decryptAll(t, res.New, c.name, prodKey)
-				var b bytes.Buffer
-				if err := transform.WriteDiff(&b, c.name, res); err != nil {
-					t.Fatal(err)
-				}
-				outs["diff"] = ciphertext.ReplaceAllString(strings.ReplaceAll(b.String(), "\r", ""), "<sealed>")
+				outs["diff"] = diffOf(t, c.name, res)
 				again, err := transform.Reseal(c.name, res.New, opt, target)
 				if err != nil || again.New != nil {
 					t.Errorf("second run: err=%v changed=%v", err, again != nil && again.New != nil)
@@ -120,21 +108,7 @@ func TestResealCases(t *testing.T) {
 			if res != nil {
 				outs["report"] = report(res)
 			}
-			for name, s := range outs {
-				if name != "values" && strings.Contains(s, "MARKER") {
-					t.Errorf("output shows a value:\n%s", s)
-				}
-			}
-			for name := range outs {
-				if _, ok := c.sec[name]; !ok && name != "want" && name != "report" {
-					delete(outs, name) // the case does not pin it
-				}
-			}
-			if *update {
-				c.update(t, outs)
-				return
-			}
-			c.check(t, outs)
+			c.finish(t, outs)
 		})
 	}
 }
@@ -164,4 +138,46 @@ func stageOpens(t *testing.T, out []byte, name string, prodKey, stageKey *rsa.Pr
 		}
 	}
 	return ""
+}
+
+// finish holds a lifecycle case's outputs to its sections: only `values`
+// may show a MARKER value; want and report are always pinned, the others
+// when the case has them.
+func (c *rewriteCase) finish(t *testing.T, outs map[string]string) {
+	t.Helper()
+	for name, s := range outs {
+		if name != "values" && strings.Contains(s, "MARKER") {
+			t.Errorf("%s shows a value:\n%s", name, s)
+		}
+	}
+	for name := range outs {
+		if _, ok := c.sec[name]; !ok && name != "want" && name != "report" {
+			delete(outs, name) // the case does not pin it
+		}
+	}
+	if *update {
+		c.update(t, outs)
+		return
+	}
+	c.check(t, outs)
+}
+
+// options are the `key: value` lines of a case's options section.
+func (c *rewriteCase) options() map[string]string {
+	o := map[string]string{}
+	for _, l := range strings.Split(string(c.sec["options"]), "\n") {
+		k, v, _ := strings.Cut(l, ":")
+		o[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return o
+}
+
+// diffOf is what WriteDiff prints for res, LF line ends, ciphertexts as <sealed>.
+func diffOf(t *testing.T, name string, res *transform.Result) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := transform.WriteDiff(&b, name, res); err != nil {
+		t.Fatal(err)
+	}
+	return ciphertext.ReplaceAllString(strings.ReplaceAll(b.String(), "\r", ""), "<sealed>")
 }

@@ -123,6 +123,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			sealCommand(),
 			fixCommand(),
 			resealCommand(),
+			setCommand(),
+			unsetCommand(),
 			certsCommand(),
 			migrateCommand(),
 			installHookCommand(),
