@@ -165,8 +165,20 @@ func sealedDocs(file string, data []byte, isJSON bool) ([]*manifest.Document, er
 		if err := d.Parse(); err != nil {
 			return nil, unparsable(file, d, err)
 		}
-		if sealedsecret.Is(manifest.Scalar(manifest.Field(d.Node, "apiVersion")), manifest.Scalar(manifest.Field(d.Node, "kind"))) {
+		kind := manifest.Scalar(manifest.Field(d.Node, "kind"))
+		if sealedsecret.Is(manifest.Scalar(manifest.Field(d.Node, "apiVersion")), kind) {
+			if expanded(d.Node, maxNodes) > maxNodes {
+				// An alias bomb: the edits' check would expand it.
+				return nil, &Error{File: file, Line: d.ContentLine(), Msg: fmt.Sprintf("a SealedSecret that expands to more than %d YAML nodes through aliases; file left untouched", maxNodes)}
+			}
 			out = append(out, d)
+		}
+		if strings.HasSuffix(kind, "List") {
+			for _, it := range manifest.Seq(manifest.Field(d.Node, "items")) {
+				if sealedsecret.Is(manifest.Scalar(manifest.Field(it, "apiVersion")), manifest.Scalar(manifest.Field(it, "kind"))) {
+					return nil, &Error{File: file, Line: d.LineOf(it), Msg: "a SealedSecret inside a kind: List cannot be changed in place: move it to a document of its own; file left untouched"}
+				}
+			}
 		}
 	}
 	return out, nil
