@@ -222,11 +222,18 @@ func (l *lines) replaceScalar(key, v *yaml.Node, text string) (Edit, bool) {
 		return Edit{Start: l.offset(i) + col, End: l.d.Start + end, Text: []byte(text)}, true
 	}
 	old = quote + v.Value + quote
+	if v.Tag == "!!null" && v.Value == "" {
+		// `key:` with nothing after it: the value goes after the colon.
+		if col == 0 || line[col-1] != ':' || key == nil || key.Line != v.Line {
+			return Edit{}, false
+		}
+		quote = " "
+	}
 	if !strings.HasPrefix(string(line[col:]), old) || strings.ContainsAny(v.Value, "\\\n'\"") {
 		return Edit{}, false
 	}
 	start := l.offset(i) + col
-	return Edit{Start: start, End: start + len(old), Text: []byte(quote + text + quote)}, true
+	return Edit{Start: start, End: start + len(old), Text: []byte(quote + text + strings.TrimSpace(quote))}, true
 }
 
 // wholeLines widens edits to the whole lines they touch (a diff shows

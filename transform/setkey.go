@@ -95,7 +95,13 @@ func SetKey(file string, data []byte, opt SetOptions, target func() (*Target, er
 	if k := manifest.KeyNode(data0, opt.Key); k != nil {
 		line = d.LineOf(k)
 	}
-	e := newDocEdit(d, eolOf(data), isJSON)
+	// edit is the file's edits: fn makes them on a fresh docEdit.
+	edit := func(fn func(e *docEdit)) ([]Edit, error) {
+		e := newDocEdit(d, eolOf(data), isJSON)
+		fn(e)
+		return e.done(byHand)
+	}
+	var edits []Edit
 	var what string
 	if opt.Unset {
 		switch {
@@ -104,12 +110,12 @@ func SetKey(file string, data []byte, opt SetOptions, target func() (*Target, er
 		case len(keys) == 1:
 			return fail(line, "%s is the last key of SealedSecret %s: a SealedSecret without keys makes an empty Secret; delete the document (or the file) instead", opt.Key, words.Ref(ns, name))
 		}
-		e.remove([]string{"spec", "encryptedData"}, opt.Key)
+		edits, err = edit(func(e *docEdit) { e.remove([]string{"spec", "encryptedData"}, opt.Key) })
 		what = fmt.Sprintf("key %s removed from SealedSecret %s", opt.Key, words.Ref(ns, name))
 	} else {
-		t, err := target()
-		if err != nil {
-			return nil, err
+		t, terr := target()
+		if terr != nil {
+			return nil, terr
 		}
 		if ns == "" {
 			ns = t.Namespace
@@ -125,14 +131,25 @@ func SetKey(file string, data []byte, opt SetOptions, target func() (*Target, er
 		if fp != "" && !t.knows(fp) {
 			return fail(line, "SealedSecret %s was sealed with a certificate %s does not list (%s): its keys must share one controller; reseal it first (secretguard reseal --key FILE)", words.Ref(ns, name), t.Env, short(fp))
 		}
-		ct, err := sealedsecret.EncryptString(randOr(opt.Rand), t.Cert.Key, sealedsecret.Label(scope, ns, name), opt.Value)
-		if err != nil {
-			return nil, fmt.Errorf("set %s: key %s of %s: %w", file, opt.Key, words.Ref(ns, name), err)
+		ct, cerr := sealedsecret.EncryptString(randOr(opt.Rand), t.Cert.Key, sealedsecret.Label(scope, ns, name), opt.Value)
+		if cerr != nil {
+			return nil, fmt.Errorf("set %s: key %s of %s: %w", file, opt.Key, words.Ref(ns, name), cerr)
 		}
-		e.set([]string{"spec", "encryptedData"}, opt.Key, ct)
-		if len(others) == 0 {
-			// Every value is now the newest certificate's: say so.
-			e.set([]string{"metadata", "annotations"}, sealedsecret.CertAnnotation, t.Cert.SHA256)
+		// When every value is now the newest certificate's, the annotation
+		// says so; where the layout cannot take a new annotation (flow-style
+		// metadata), none is better than no value.
+		annotate := len(others) == 0
+		for {
+			edits, err = edit(func(e *docEdit) {
+				e.set([]string{"spec", "encryptedData"}, opt.Key, ct)
+				if annotate {
+					e.set([]string{"metadata", "annotations"}, sealedsecret.CertAnnotation, t.Cert.SHA256)
+				}
+			})
+			if err == nil || !annotate || fp != "" {
+				break
+			}
+			annotate = false
 		}
 		how := "added"
 		if has {
@@ -140,7 +157,6 @@ func SetKey(file string, data []byte, opt SetOptions, target func() (*Target, er
 		}
 		what = fmt.Sprintf("key %s of SealedSecret %s %s, sealed for %s, %s scope", opt.Key, words.Ref(ns, name), how, t.Env, scope)
 	}
-	edits, err := e.done(byHand)
 	if err != nil {
 		return fail(line, "SealedSecret %s: %v", words.Ref(ns, name), err)
 	}
