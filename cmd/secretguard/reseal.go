@@ -21,17 +21,28 @@ func resealCommand() *cli.Command {
 			"and the secretguard.io/cert-sha256 annotation (and for --scope the scope annotations) change. Plaintext stays in memory.\n" +
 			"A key file is PEM, or what `kubectl get secret -n kube-system -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml` prints;\n" +
 			"it must be outside the repository and readable by you alone. --check needs no key: it reads the cert annotations.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			configFlag, noColorFlag, sealQuietFlag, dryRunFlag, diffFlag,
 			&cli.BoolFlag{Name: "check", Usage: "write nothing, decrypt nothing (no key needed): exit 1 if anything is sealed with another certificate than the newest"},
 			&cli.StringSliceFlag{Name: "key", Usage: "a controller's private key `FILE` (PEM, or the kubectl backup List); repeat for several"},
-			&cli.StringFlag{Name: "env", Usage: "reseal for environment `NAME` (a file whose path maps to another environment needs --force)"},
-			&cli.BoolFlag{Name: "force", Usage: "with --env: reseal even files whose path maps to other environments"},
-			&cli.StringFlag{Name: "cert", Usage: "reseal with certificate `FILE`, whatever the environments say"},
 			&cli.StringFlag{Name: "scope", Usage: "`SCOPE`: " + strings.Join(sealedsecret.Scopes, ", ") + " (default: each SealedSecret keeps its own)"},
-		},
+		}, targetFlags("reseal")...),
 		Action: runReseal,
 	}
+}
+
+// targetFlags choose the certificate, as seal's do: --env, --force, --cert.
+func targetFlags(verb string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "env", Usage: verb + " for environment `NAME` (a file whose path maps to another environment needs --force)"},
+		&cli.BoolFlag{Name: "force", Usage: "with --env: " + verb + " even where the path maps to other environments"},
+		&cli.StringFlag{Name: "cert", Usage: verb + " with certificate `FILE`, whatever the environments say"},
+	}
+}
+
+// targetChoice is what targetFlags chose.
+func targetChoice(c *cli.Context) transform.Choice {
+	return transform.Choice{Env: c.String("env"), Cert: c.String("cert"), Force: c.Bool("force")}
 }
 
 // resealOptions is `secretguard reseal`'s command line.
@@ -46,7 +57,7 @@ type resealOptions struct {
 func runReseal(c *cli.Context) error {
 	o := resealOptions{
 		Config: c.String("config"), Paths: c.Args().Slice(), KeyFiles: c.StringSlice("key"), Scope: c.String("scope"),
-		Choice: transform.Choice{Env: c.String("env"), Cert: c.String("cert"), Force: c.Bool("force")},
+		Choice: targetChoice(c),
 		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Check: c.Bool("check"), Quiet: c.Bool("quiet"),
 	}
 	if err := sealedsecret.CheckScope(o.Scope); err != nil {

@@ -30,12 +30,9 @@ func setCommand() *cli.Command {
 			"certificate of FILE's environment for the SealedSecret's namespace, name and scope, and added or replaced in place: every\n" +
 			"other byte of FILE stays. A FILE that holds several SealedSecrets needs --name; one that holds none (or does not exist)\n" +
 			"gets a new SealedSecret with --name and --namespace.",
-		Flags: append(lifecycleFlags(),
+		Flags: append(append(lifecycleFlags(), targetFlags("seal")...),
 			&cli.StringFlag{Name: "from-file", Usage: "read the value from `PATH` (its exact bytes)"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` of the SealedSecret (to pick one, or for a new one)"},
-			&cli.StringFlag{Name: "env", Usage: "seal for environment `NAME` (a file whose path maps to another environment needs --force)"},
-			&cli.BoolFlag{Name: "force", Usage: "with --env: seal even for a file whose path maps to other environments"},
-			&cli.StringFlag{Name: "cert", Usage: "seal with certificate `FILE`, whatever the environments say"},
 			&cli.StringFlag{Name: "scope", Usage: "`SCOPE` of a new SealedSecret: " + strings.Join(sealedsecret.Scopes, ", ") + " (default: the config's scope, then strict)"},
 		),
 		Action: func(c *cli.Context) error { return runSetKey(c, false) },
@@ -78,7 +75,7 @@ func runSetKey(c *cli.Context, unset bool) error {
 	}
 	o := setOptions{
 		Config: c.String("config"), File: args[0], FromFile: c.String("from-file"),
-		Choice: transform.Choice{Env: c.String("env"), Cert: c.String("cert"), Force: c.Bool("force")},
+		Choice: targetChoice(c),
 		Lib: transform.SetOptions{Key: args[1], Unset: unset, Name: c.String("name"), Namespace: c.String("namespace"),
 			Scope: c.String("scope")},
 		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Quiet: c.Bool("quiet"),
