@@ -74,7 +74,13 @@ func (s sealedSecret) yaml() []byte {
 // returns the Secret's data, decoded.
 func recoveryUnseal(t *testing.T, sealed []byte) (map[string][]byte, error) {
 	t.Helper()
-	cmd := exec.Command(kubeseal(t), "--recovery-unseal", "--recovery-private-key", keyFile, "-o", "json")
+	return recoveryUnsealWith(t, keyFile, sealed)
+}
+
+// recoveryUnsealWith is recoveryUnseal with another private key file.
+func recoveryUnsealWith(t *testing.T, key string, sealed []byte) (map[string][]byte, error) {
+	t.Helper()
+	cmd := exec.Command(kubeseal(t), "--recovery-unseal", "--recovery-private-key", key, "-o", "json")
 	cmd.Stdin = bytes.NewReader(sealed)
 	return decodeUnsealed(t, cmd)
 }

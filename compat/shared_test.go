@@ -1,8 +1,6 @@
 package compat
 
 import (
-	"bytes"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -42,23 +40,15 @@ func TestSharedBaseDecryptsPerCluster(t *testing.T) {
 	for _, c := range res.Created {
 		env := strings.Split(c.Path, "/")[2]
 		other := map[string]string{"prod": "stage", "stage": "prod"}[env]
-		got, err := unsealWith(t, keys[env], c.Data)
+		got, err := recoveryUnsealWith(t, keys[env], c.Data)
 		if err != nil {
 			t.Fatalf("%s: %v", c.Path, err)
 		}
 		if string(got["password"]) != "shared-base-value" {
 			t.Errorf("%s: kubeseal decrypted %d bytes, want the value", c.Path, len(got["password"]))
 		}
-		if _, err := unsealWith(t, keys[other], c.Data); err == nil {
+		if _, err := recoveryUnsealWith(t, keys[other], c.Data); err == nil {
 			t.Errorf("%s decrypts with the %s key", c.Path, other)
 		}
 	}
-}
-
-// unsealWith is recoveryUnseal with a key of the caller's choice.
-func unsealWith(t *testing.T, key string, sealed []byte) (map[string][]byte, error) {
-	t.Helper()
-	cmd := exec.Command(kubeseal(t), "--recovery-unseal", "--recovery-private-key", key, "-o", "json")
-	cmd.Stdin = bytes.NewReader(sealed)
-	return decodeUnsealed(t, cmd)
 }

@@ -74,14 +74,14 @@ func (sealedEnvMismatch) CheckObject(c *Context, o *Object, emit func(Finding)) 
 	if owner := c.Envs.Owner(got); owner != "" {
 		f.Message = fmt.Sprintf("%s is sealed for environment %s's certificate, but %s maps to environment %s: the %s controller cannot decrypt it",
 			o.Ref(), owner, o.File, env, env)
-		f.Advice = fmt.Sprintf("move it to a path of environment %s, or seal it again from its source values for %s (which are not in the repository: pipe the Secret into secretguard seal --env %s -)", owner, env, env)
+		f.Advice = fmt.Sprintf("move it to a path of environment %s, or re-encrypt it for %s with the %s controller's private key (secretguard reseal --key FILE on it, the key kept outside the repository), or seal it again from its source values (pipe the Secret into secretguard seal --env %s -)", owner, env, owner, env)
 	} else {
 		// No positive evidence: most likely an older key of this controller
 		// whose certificate was replaced by `kubeseal --fetch-cert >`.
 		f.Severity = Warning
 		f.Message = fmt.Sprintf("%s is sealed with a certificate that environment %s does not list (sha256 %s…): if it is an older key of the %s controller, it still decrypts (controllers keep their old keys) — keep that certificate beside the current one in %s",
 			o.Ref(), env, strings.ToLower(got[:min(12, len(got))]), env, certPlace(c, env))
-		f.Advice = fmt.Sprintf("otherwise seal it again from its source values for %s (pipe the Secret into secretguard seal --env %s -)", env, env)
+		f.Advice = fmt.Sprintf("otherwise re-encrypt it for %s with the private key that sealed it (secretguard reseal --key FILE on it), or seal it again from its source values (pipe the Secret into secretguard seal --env %s -)", env, env)
 	}
 	emit(f)
 }

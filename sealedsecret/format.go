@@ -7,6 +7,7 @@ package sealedsecret
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/secretguard/secretguard/manifest"
@@ -105,4 +106,28 @@ func HasCiphertext(root *yaml.Node) bool {
 		}
 	})
 	return found
+}
+
+// ScopeAnnotation is the annotation that asks for scope ("" for strict, which
+// none asks for), and the scope annotations that must go for it.
+func ScopeAnnotation(scope string) (set string, drop []string) {
+	switch scope {
+	case ClusterWide:
+		return ClusterWideAnnotation, []string{NamespaceWideAnnotation}
+	case NamespaceWide:
+		return NamespaceWideAnnotation, []string{ClusterWideAnnotation}
+	}
+	return "", []string{NamespaceWideAnnotation, ClusterWideAnnotation}
+}
+
+// secretKey is what the API server accepts as a Secret's data key.
+var secretKey = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+
+// CheckKey accepts a valid Secret data key: letters, digits, '-', '_' and
+// '.', at most 253 of them, not "." or "..".
+func CheckKey(k string) error {
+	if len(k) > 253 || !secretKey.MatchString(k) || k == "." || k == ".." {
+		return fmt.Errorf("key %q: a Secret's keys are letters, digits, '-', '_' and '.' (at most 253, not . or ..)", k)
+	}
+	return nil
 }

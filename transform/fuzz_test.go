@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"testing"
 
+	"github.com/secretguard/secretguard/internal/sealtest"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/transform"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // FuzzSeal: whatever the input, sealing never panics; when it rewrites, every
@@ -71,5 +73,65 @@ func FuzzSeal(f *testing.F) {
 		if err != nil || again.New != nil {
 			t.Fatalf("not idempotent: %v\n%s", err, res.New)
 		}
+	})
+}
+
+// FuzzSetKey: whatever the input, set never panics; when it rewrites a file
+// that had a SealedSecret, the other documents stay byte for byte, the
+// output parses, and the value decrypts from the one SealedSecret set chose.
+func FuzzSetKey(f *testing.F) {
+	cert, key := testCert(f, "small")
+	for _, s := range []string{
+		"apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: a, namespace: b}\nspec:\n  encryptedData:\n    x: AgA=\n",
+		"# c\n---\nkind: ConfigMap\n---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: a\n  annotations:\n    k: v\nspec:\n  encryptedData:\n    fz: \"old\"\n  template: {}\n",
+		"{\"apiVersion\": \"bitnami.com/v1alpha1\", \"kind\": \"SealedSecret\", \"metadata\": {\"name\": \"a\"}, \"spec\": {\"encryptedData\": {\"x\": \"y\"}}}\n",
+		"kind: SealedSecret\r\napiVersion: bitnami.com/v1\r\nmetadata:\r\n  name: c\r\nspec:\r\n  encryptedData: {fz: x}\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	target := func() (*transform.Target, error) {
+		return &transform.Target{Env: "fuzz", Cert: cert, Known: []string{}, Namespace: "ns"}, nil
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opt := transform.SetOptions{Key: "fz", Value: []byte("FUZZVALUE"), Rand: rand.Reader}
+		res, err := transform.SetKey("f.yaml", data, opt, target)
+		if err != nil || res.New == nil {
+			return
+		}
+		oldDocs, newDocs := manifest.Documents(data, false), manifest.Documents(res.New, false)
+		if len(oldDocs) != len(newDocs) {
+			t.Fatalf("%d documents became %d:\n%s", len(oldDocs), len(newDocs), res.New)
+		}
+		changed := 0
+		var doc []byte
+		var node *yaml.Node
+		for i := range oldDocs {
+			if !bytes.Equal(oldDocs[i].Text, newDocs[i].Text) {
+				changed++
+				doc = newDocs[i].Text
+				if err := newDocs[i].Parse(); err != nil {
+					t.Fatalf("the changed document does not parse: %v\n%s", err, res.New)
+				}
+				node = newDocs[i].Node
+			}
+		}
+		if changed != 1 {
+			t.Fatalf("%d documents changed:\n%s", changed, res.New)
+		}
+		values, err := sealtest.DecryptAll(doc, false, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			if v.Key == "fz" && string(v.Plain) == "FUZZVALUE" {
+				return
+			}
+		}
+		// DecryptAll labels by the SealedSecret's own metadata: one that
+		// names no namespace was sealed for the target's.
+		if manifest.Scalar(manifest.Path(node, "metadata", "namespace")) == "" {
+			return
+		}
+		t.Fatalf("the value does not decrypt:\n%s", res.New)
 	})
 }

@@ -128,24 +128,30 @@ func fixReflector(d *manifest.Document, move, drop bool, eol string) ([]Edit, []
 // fromIndent) to spec.template.metadata.annotations, creating the mappings on
 // the way that are missing; why it cannot, otherwise.
 func insertUnderTemplate(l *lines, root *yaml.Node, entries []byte, fromIndent int, eol string) (Edit, string) {
-	path := []string{"spec", "template", "metadata", "annotations"}
+	return insertUnder(l, root, []string{"spec", "template", "metadata", "annotations"}, entries, fromIndent, eol, "move the annotations by hand")
+}
+
+// insertUnder is the edit that adds entries (lines indented by fromIndent)
+// to the block mapping at path, creating the mappings on the way that are
+// missing; why it cannot (ending with byHand), otherwise.
+func insertUnder(l *lines, root *yaml.Node, path []string, entries []byte, fromIndent int, eol, byHand string) (Edit, string) {
 	parent := root
 	depth := 0
 	for ; depth < len(path); depth++ {
 		v, ok := plainField(parent, path[depth])
 		if !ok {
-			return Edit{}, "spec." + strings.Join(path[1:depth+1], ".") + " is not a plain mapping (an alias or a duplicate key): move the annotations by hand"
+			return Edit{}, strings.Join(path[:depth+1], ".") + " is not a plain mapping (an alias or a duplicate key): " + byHand
 		}
 		if v == nil {
 			break
 		}
 		if !l.block(v) {
-			return Edit{}, strings.Join(path[:depth+1], ".") + " is not a block mapping with entries: move the annotations by hand"
+			return Edit{}, strings.Join(path[:depth+1], ".") + " is not a block mapping with entries: " + byHand
 		}
 		parent = v
 	}
 	if depth == 0 {
-		return Edit{}, "the SealedSecret has no spec"
+		return Edit{}, "the SealedSecret has no " + path[0]
 	}
 	indent := l.childIndent(parent)
 	step := 2

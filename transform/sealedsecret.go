@@ -57,20 +57,14 @@ func sealedSecret(secret *yaml.Node, ch Change, cert *certs.Cert, enc map[string
 		}
 	})
 	delete(pairs, "annotations")
-	switch ch.Scope {
-	case sealedsecret.ClusterWide:
-		setString(ownAnns, sealedsecret.ClusterWideAnnotation, "true")
-		setString(tmplAnns, sealedsecret.ClusterWideAnnotation, "true")
-		removeKey(ownAnns, sealedsecret.NamespaceWideAnnotation)
-		removeKey(tmplAnns, sealedsecret.NamespaceWideAnnotation)
-	case sealedsecret.NamespaceWide:
-		setString(ownAnns, sealedsecret.NamespaceWideAnnotation, "true")
-		setString(tmplAnns, sealedsecret.NamespaceWideAnnotation, "true")
-		removeKey(ownAnns, sealedsecret.ClusterWideAnnotation)
-		removeKey(tmplAnns, sealedsecret.ClusterWideAnnotation)
-	default:
-		removeKey(tmplAnns, sealedsecret.NamespaceWideAnnotation)
-		removeKey(tmplAnns, sealedsecret.ClusterWideAnnotation)
+	set, drop := sealedsecret.ScopeAnnotation(ch.Scope)
+	for _, k := range drop {
+		removeKey(ownAnns, k)
+		removeKey(tmplAnns, k)
+	}
+	if set != "" {
+		setString(ownAnns, set, "true")
+		setString(tmplAnns, set, "true")
 	}
 	setString(ownAnns, sealedsecret.CertAnnotation, cert.SHA256)
 	for k, v := range pairs {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -13,8 +14,28 @@ import (
 )
 
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"unseal": unsealCmd,
-	"exit":   exitCmd,
+	"unseal":    unsealCmd,
+	"exit":      exitCmd,
+	"keybackup": keyBackupCmd,
+}
+
+// keybackup OUT KEYFILE... writes what `kubectl get secret -n kube-system -l
+// sealedsecrets.bitnami.com/sealed-secrets-key -o yaml` prints for those
+// keys (a List of kubernetes.io/tls Secrets), mode 0600.
+func keyBackupCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: keybackup OUT KEYFILE...")
+	}
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nitems:\n")
+	for i, f := range args[1:] {
+		key, err := os.ReadFile(ts.MkAbs(f))
+		ts.Check(err)
+		fmt.Fprintf(&b, "- apiVersion: v1\n  data:\n    tls.crt: \"\"\n    tls.key: %s\n  kind: Secret\n  metadata:\n    labels:\n      sealedsecrets.bitnami.com/sealed-secrets-key: active\n    name: sealed-secrets-key%d\n    namespace: kube-system\n  type: kubernetes.io/tls\n",
+			base64.StdEncoding.EncodeToString(key), i)
+	}
+	b.WriteString("kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o600))
 }
 
 // exit N PROG ARGS... runs a program like exec and asserts its exit status,

@@ -112,6 +112,10 @@ type sealMode struct {
 	say    bool // print one line per sealed Secret
 	dry    bool // the lines say "would seal"
 	left   bool // print what fix could not repair
+	// with, when set, rewrites each file instead of sealing it (reseal),
+	// and report says what it did.
+	with   func(rel string, data []byte, target func() (*transform.Target, error)) (*transform.Result, error)
+	report func(out, errOut io.Writer, rel string, res *transform.Result, would func(string) string)
 }
 
 // sealRun is what a sealing run did.
@@ -206,6 +210,12 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return target(rel) })
 		}
 	}
+	// reseal (and set) reuse the run with their own rewrite.
+	if m.with != nil {
+		rewrite = func(rel string, data []byte) (*transform.Result, error) {
+			return m.with(rel, data, func() (*transform.Target, error) { return target(rel) })
+		}
+	}
 	if wants != nil {
 		isManifest = func(p string) bool { return wants[p] != nil }
 		rewrite = func(rel string, data []byte) (*transform.Result, error) {
@@ -259,6 +269,9 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			res, rel := o.Result, o.Path
 			if res.SealErr != nil {
 				refused(rel, res.SealErr)
+			}
+			if m.report != nil {
+				m.report(out, errOut, rel, res, would)
 			}
 			for _, l := range res.Left {
 				if !m.left {

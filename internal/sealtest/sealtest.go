@@ -4,9 +4,7 @@ package sealtest
 
 import (
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"sort"
@@ -69,26 +67,16 @@ func DecryptAll(data []byte, isJSON bool, priv *rsa.PrivateKey) ([]Value, error)
 	return out, nil
 }
 
-// LoadKey reads a PEM RSA private key (PKCS#1 or PKCS#8).
+// LoadKey reads the first RSA private key of a file (PEM, or a kubectl
+// backup: sealedsecret.ParseKeys), wherever it is and whatever its mode.
 func LoadKey(path string) (*rsa.PrivateKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("%s: no PEM block", path)
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	keys, err := sealedsecret.ParseKeys(path, data)
 	if err != nil {
 		return nil, err
 	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%s: not an RSA key", path)
-	}
-	return rk, nil
+	return keys[0].Key, nil
 }
