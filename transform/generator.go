@@ -132,73 +132,14 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 		if w := picked[i].ns; w != "" {
 			secretNS = w // where the whole build puts it (scan's model)
 		}
-		// Where the SealedSecret goes: beside the kustomization, or, for a
-		// base that the overlays of several environments build, into each
-		// overlay (as seal does with a raw Secret there).
-		type dest struct {
-			rel, ns, into string // into: the overlay kustomization that lists it
-			target        func() (*Target, error)
+		dests, why := destinations(dir, gen.name, gen.namespace, secretNS, opt, target)
+		if why != "" {
+			leave(why)
+			continue
 		}
-		dests := []dest{{rel: path.Join(dir, sealedName(gen.name)), ns: secretNS, target: target}}
-		if sh := opt.Shared; sh != nil {
-			dests = nil
-			for _, o := range sh.Overlays {
-				if o.RenameBy != nil {
-					dests = nil
-					leave(fmt.Sprintf("%s renames it (namePrefix %q, nameSuffix %q): seal it for the final name by hand", o.RenameBy.File, o.RenameBy.NamePrefix, o.RenameBy.NameSuffix))
-					break
-				}
-				t, err := sh.Target(o.Env)
-				if err != nil {
-					dests = nil
-					leave(words.ErrText(err))
-					break
-				}
-				ns := o.NamespaceOf(gen.namespace)
-				if ns == "" {
-					ns = t.Namespace
-				}
-				dests = append(dests, dest{rel: path.Join(o.Kustomization.Dir, sealedName(gen.name)), ns: ns, into: o.Kustomization.File,
-					target: func() (*Target, error) { return t, nil }})
-			}
-		}
-		var made []Created
-		var whats []string
-		for _, d := range dests {
-			if _, err := read(d.rel); !errors.Is(err, fs.ErrNotExist) || slices.ContainsFunc(created, func(c Created) bool { return c.Path == d.rel }) {
-				leave(d.rel + " exists already: seal the values into it by hand and remove the entry")
-				made = nil
-				break
-			}
-			secret := gen.secret(d.ns)
-			if d.into != "" {
-				recordSealedFor(secret, d.ns, gen.name)
-			}
-			raw, err := render(secret, false)
-			if err != nil {
-				leave(err.Error())
-				made = nil
-				break
-			}
-			sopt := opt
-			sopt.Shared = nil
-			sealed, err := Seal(d.rel, raw, sopt, d.target)
-			if err != nil {
-				leave(words.ErrText(err))
-				made = nil
-				break
-			}
-			if sealed.New == nil || len(sealed.Changes) != 1 {
-				leave("sealing it gave nothing to write")
-				made = nil
-				break
-			}
-			ch := sealed.Changes[0]
-			made = append(made, Created{Path: d.rel, Data: sealed.New})
-			whats = append(whats, fmt.Sprintf("SealedSecret %s (%d key%s) for %s, %s scope, in %s",
-				words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, d.rel))
-		}
-		if len(made) == 0 || len(made) != len(dests) {
+		made, whats, why := sealTo(dests, gen.name, gen.secret, opt, created)
+		if why != "" {
+			leave(why)
 			continue
 		}
 		created = append(created, made...)

@@ -406,3 +406,73 @@ func flowScalar(v string) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// dest is where a SealedSecret that fix makes goes: a new file, the
+// namespace it is sealed for, the certificate, and the overlay kustomization
+// that lists it ("" when the caller lists it itself).
+type dest struct {
+	rel, ns, into string
+	target        func() (*Target, error)
+}
+
+// destinations are the files a SealedSecret named name, made from what a
+// file in dir holds, goes to: sealedName(name) in dir (for namespace ns), or,
+// when the file is a base that several environments' overlays build
+// (opt.Shared), one in each overlay, for the namespace its build gives a
+// resource whose own namespace is own. why says what stands in the way.
+func destinations(dir, name, own, ns string, opt Options, target func() (*Target, error)) ([]dest, string) {
+	sh := opt.Shared
+	if sh == nil {
+		return []dest{{rel: path.Join(dir, sealedName(name)), ns: ns, target: target}}, ""
+	}
+	var out []dest
+	for _, o := range sh.Overlays {
+		if o.RenameBy != nil {
+			return nil, fmt.Sprintf("%s renames it (namePrefix %q, nameSuffix %q): seal it for the final name by hand", o.RenameBy.File, o.RenameBy.NamePrefix, o.RenameBy.NameSuffix)
+		}
+		t, err := sh.Target(o.Env)
+		if err != nil {
+			return nil, words.ErrText(err)
+		}
+		ns := o.NamespaceOf(own)
+		if ns == "" {
+			ns = t.Namespace
+		}
+		out = append(out, dest{rel: path.Join(o.Kustomization.Dir, sealedName(name)), ns: ns, into: o.Kustomization.File,
+			target: func() (*Target, error) { return t, nil }})
+	}
+	return out, ""
+}
+
+// sealTo seals the Secret that secret(ns) makes into a new file at each
+// destination: the files, what each holds (for the repair's line), or why
+// none is made (a file there already, among them created before).
+func sealTo(dests []dest, name string, secret func(ns string) *yaml.Node, opt Options, created []Created) (made []Created, whats []string, why string) {
+	sopt := opt
+	sopt.Shared = nil
+	for _, d := range dests {
+		if _, err := readOpt(opt, d.rel); !errors.Is(err, fs.ErrNotExist) || slices.ContainsFunc(created, func(c Created) bool { return c.Path == d.rel }) {
+			return nil, nil, d.rel + " exists already: seal the values into it by hand"
+		}
+		n := secret(d.ns)
+		if d.into != "" {
+			recordSealedFor(n, d.ns, name)
+		}
+		raw, err := render(n, false)
+		if err != nil {
+			return nil, nil, err.Error()
+		}
+		sealed, err := Seal(d.rel, raw, sopt, d.target)
+		if err != nil {
+			return nil, nil, words.ErrText(err)
+		}
+		if sealed.New == nil || len(sealed.Changes) != 1 {
+			return nil, nil, "sealing it gave nothing to write"
+		}
+		ch := sealed.Changes[0]
+		made = append(made, Created{Path: d.rel, Data: sealed.New})
+		whats = append(whats, fmt.Sprintf("SealedSecret %s (%d key%s) for %s, %s scope, in %s",
+			words.Ref(ch.Namespace, ch.Name), len(ch.Keys), words.Plural(len(ch.Keys)), ch.Env, ch.Scope, d.rel))
+	}
+	return made, whats, ""
+}
