@@ -28,8 +28,11 @@ type Want struct {
 	Rule string
 	Line int
 	// Namespace is where the build puts the resource, when scan's model
-	// knows it (a secretGenerator's Secret).
+	// knows it (a secretGenerator's Secret, a workload).
 	Namespace string
+	// Env names the env entries whose literal values move into a Secret
+	// (plaintext-credential, with --move-env-credentials).
+	Env []string
 }
 
 // Fixed is one repair fix made (or, in a dry run, would make).
@@ -76,6 +79,7 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 	rules := map[int]map[string]int{} // document index → wanted rules → the line scan reported
 	seal := map[int]bool{}
 	gens := map[int]map[int]string{} // document index → wanted generator lines → namespace
+	envs := map[int]Want{}           // document index → env credentials to move
 	for _, w := range wants {
 		d := manifest.DocAt(docs, w.Line)
 		if d == nil {
@@ -90,6 +94,9 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 				gens[d.Index] = map[int]string{}
 			}
 			gens[d.Index][w.Line] = w.Namespace
+			continue
+		case PlaintextCredential:
+			envs[d.Index] = w
 			continue
 		}
 		if rules[d.Index] == nil {
@@ -145,6 +152,17 @@ func Fix(file string, data []byte, wants []Want, opt Options, target func() (*Ta
 			}
 			maps.Copy(res.Masked, m)
 		}
+	}
+	for _, d := range docs {
+		w, ok := envs[d.Index]
+		if !ok {
+			continue
+		}
+		if manifest.HasActions(d.Text) {
+			res.Left = append(res.Left, Left{Rule: PlaintextCredential, Line: w.Line, Why: "a template (Helm, Jinja2): fix never rewrites one; change it by hand"})
+			continue
+		}
+		edits = append(edits, moveEnvCredentials(res, file, d, w.Env, w.Line, w.Namespace, opt, target, eol)...)
 	}
 	sortEdits(edits)
 	mid := data

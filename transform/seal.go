@@ -61,6 +61,9 @@ type Options struct {
 	// environments build: fix puts a secretGenerator's SealedSecret into each
 	// overlay.
 	Shared *Shared
+	// ListedBy are the kustomizations that list the file: a SealedSecret fix
+	// adds beside it is listed there too.
+	ListedBy []string
 }
 
 // Change is one raw Secret that was sealed.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/secretguard/secretguard/internal/words"
+	"github.com/secretguard/secretguard/scan"
 	"github.com/secretguard/secretguard/transform"
 	"github.com/urfave/cli/v2"
 )
@@ -36,6 +37,7 @@ func fixCommand() *cli.Command {
 			configFlag, noColorFlag,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print errors only: no line per repair"},
 			dryRunFlag, diffFlag, checkFlag,
+			&cli.BoolFlag{Name: "move-env-credentials", Usage: "also move a workload's env credentials written in plain text into a SealedSecret WORKLOAD-env beside it, and refer to it (valueFrom.secretKeyRef): it changes the workload"},
 		},
 		Action: runFix,
 	}
@@ -46,11 +48,13 @@ type fixOptions struct {
 	Config                     string
 	Paths                      []string
 	DryRun, Diff, Check, Quiet bool
+	MoveEnv                    bool // --move-env-credentials
 }
 
 func runFix(c *cli.Context) error {
 	o := fixOptions{Config: c.String("config"), Paths: c.Args().Slice(),
-		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Check: c.Bool("check"), Quiet: c.Bool("quiet")}
+		DryRun: c.Bool("dry-run"), Diff: c.Bool("diff"), Check: c.Bool("check"), Quiet: c.Bool("quiet"),
+		MoveEnv: c.Bool("move-env-credentials")}
 	s := streamsOf(c)
 	r, err := openRepo(o.Config, o.Paths)
 	if err != nil {
@@ -60,9 +64,18 @@ func runFix(c *cli.Context) error {
 	if err != nil {
 		return failure(err)
 	}
+	r.modelOnce.Do(func() { r.build = res.Build }) // the scan read the whole tree: its model is the repository's
 	wants := map[string][]transform.Want{}
 	remain := map[string]int{} // rule → findings fix does not take
 	for _, f := range res.Findings {
+		if env := envCredentials(f); o.MoveEnv && env != nil {
+			w := transform.Want{Rule: f.Rule, Line: f.Line, Env: env}
+			if nss := res.Build.NamespacesOf(f.File, f.Resource.Namespace); len(nss) == 1 {
+				w.Namespace = nss[0]
+			}
+			wants[f.File] = append(wants[f.File], w)
+			continue
+		}
 		if f.Fixable && fixRules[f.Rule] {
 			w := transform.Want{Rule: f.Rule, Line: f.Line}
 			if f.Rule == transform.SecretGenerator {
@@ -110,4 +123,22 @@ func runFix(c *cli.Context) error {
 		return findings
 	}
 	return nil
+}
+
+// envCredentials are the env entries a plaintext-credential finding names,
+// when it names nothing else (scan's keys "env NAME"): what
+// --move-env-credentials moves.
+func envCredentials(f scan.Finding) []string {
+	if f.Rule != scan.PlaintextCredentialID || f.Resource == nil || len(f.Keys) == 0 {
+		return nil
+	}
+	var out []string
+	for _, k := range f.Keys {
+		name, ok := strings.CutPrefix(k, "env ")
+		if !ok {
+			return nil
+		}
+		out = append(out, name)
+	}
+	return out
 }

@@ -219,6 +219,8 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 	if wants != nil {
 		isManifest = func(p string) bool { return wants[p] != nil }
 		rewrite = func(rel string, data []byte) (*transform.Result, error) {
+			opt := opt
+			opt.ListedBy = r.listers(rel)
 			if sh, ok, err := r.sharedAt(rel, pick); ok {
 				if err != nil {
 					return nil, err

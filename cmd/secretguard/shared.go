@@ -40,13 +40,7 @@ func (r *repo) shared(rel string, build *gitops.Model, pick *transform.Picker, c
 	if !ok || err != nil {
 		return transform.Shared{}, ok, err
 	}
-	sh := transform.Shared{Overlays: overlays, Target: pick.EnvTarget}
-	for _, u := range build.Uses(rel) {
-		if n := len(u.Chain); n > 0 && !slices.Contains(sh.ListedBy, u.Chain[n-1].File) {
-			sh.ListedBy = append(sh.ListedBy, u.Chain[n-1].File)
-		}
-	}
-	return sh, true, nil
+	return transform.Shared{Overlays: overlays, Target: pick.EnvTarget, ListedBy: r.listers(rel)}, true, nil
 }
 
 // sharedAt is shared with the repository's model, made only when the path
@@ -88,6 +82,21 @@ func (r *repo) deployedToSeveral(rel string, build *gitops.Model) error {
 	sort.Strings(users)
 	return &transform.Error{File: rel, Msg: fmt.Sprintf("deployed to %d clusters as it is, by %s: a SealedSecret decrypts in one cluster only; give each cluster its own copy (a kustomize overlay per cluster with the Secret in it, or a folder per cluster that its entry point deploys), then seal each; file left untouched",
 		len(envs), strings.Join(users, ", "))}
+}
+
+// listers are the kustomizations that list rel ("" none, or no model).
+func (r *repo) listers(rel string) []string {
+	build, err := r.model()
+	if err != nil || build == nil {
+		return nil
+	}
+	var out []string
+	for _, u := range build.Uses(rel) {
+		if n := len(u.Chain); n > 0 && !slices.Contains(out, u.Chain[n-1].File) {
+			out = append(out, u.Chain[n-1].File)
+		}
+	}
+	return out
 }
 
 // builtEnvs lists the environments whose overlays deploy rel (Picker.Built).
