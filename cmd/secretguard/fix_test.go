@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secretguard/secretguard/internal/sealtest"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -190,4 +191,154 @@ func TestFixRulesAreScanRules(t *testing.T) {
 			t.Errorf("scan marks %s findings fixable, fix does not take them", id)
 		}
 	}
+}
+
+// fix --move-env-credentials, checked with the real kustomize: every overlay
+// builds the same objects, except that each moved env entry now reads
+// valueFrom.secretKeyRef from WORKLOAD-env, a SealedSecret of the workload's
+// namespace in that build which decrypts, with that cluster's key, to the
+// values the entries held.
+func TestMoveEnvKeepsBuilds(t *testing.T) {
+	kustomize, err := exec.LookPath("kustomize")
+	if err != nil {
+		if os.Getenv("SECRETGUARD_TOOLS_REQUIRED") != "" {
+			t.Fatal("kustomize is not on PATH (go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1)")
+		}
+		t.Skip("no kustomize on PATH")
+	}
+	root := t.TempDir()
+	files := map[string]string{
+		"certs/prod.pem":                    "../../testdata/demo/certs/prod.pem",
+		"certs/stage.pem":                   "../../testdata/demo/certs/stage.pem",
+		"base/kustomization.yaml":           "resources: [api.yaml]\n",
+		"overlays/prod/kustomization.yaml":  "namespace: shop-prod\nresources:\n  - ../../base\n  - worker.yaml\n",
+		"overlays/stage/kustomization.yaml": "namespace: shop-stage\nresources:\n- ../../base\n",
+		"base/api.yaml":                     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          env:\n            - name: PORT\n              value: \"8080\"\n            - name: SMTP_PASSWORD\n              value: UNSEALED-smtp\n",
+		"overlays/prod/worker.yaml":         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n    spec:\n      containers:\n        - name: worker\n          env:\n          - name: DB_PASSWORD\n            value: 'UNSEALED-db'\n          - name: API_TOKEN\n            value: UNSEALED-token\n",
+	}
+	for rel, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(rel, ".pem") {
+			b, err := os.ReadFile(content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			content = string(b)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	build := func(env string) []map[string]any {
+		b, err := exec.Command(kustomize, "build", filepath.Join(root, "overlays", env)).Output()
+		if err != nil {
+			t.Fatalf("kustomize build %s: %v", env, err)
+		}
+		var out []map[string]any
+		for _, d := range manifest.Documents(b, false) {
+			if d.Blank() {
+				continue
+			}
+			if err := d.Parse(); err != nil {
+				t.Fatal(err)
+			}
+			var obj map[string]any
+			if err := d.Node.Decode(&obj); err != nil {
+				t.Fatal(err)
+			}
+			obj["_text"] = string(d.Text)
+			out = append(out, obj)
+		}
+		return out
+	}
+	envs := []string{"prod", "stage"}
+	before := map[string][]map[string]any{}
+	for _, e := range envs {
+		before[e] = build(e)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"secretguard", "fix", "--move-env-credentials", root}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("fix: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	moved := map[string]bool{"SMTP_PASSWORD": true, "DB_PASSWORD": true, "API_TOKEN": true}
+	for _, e := range envs {
+		key, err := sealtest.LoadKey("../../testdata/keys/" + e + ".key")
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := build(e)
+		sealed := map[string]map[string]string{} // namespace/name → values
+		var rest []map[string]any
+		for _, obj := range after {
+			if obj["kind"] != "SealedSecret" {
+				rest = append(rest, obj)
+				continue
+			}
+			values, err := sealtest.DecryptAll([]byte(obj["_text"].(string)), false, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range values {
+				if v.Err != nil {
+					t.Fatalf("%s: %s/%s %s does not decrypt with the %s key: %v", e, v.Namespace, v.Name, v.Key, e, v.Err)
+				}
+				if sealed[v.Namespace+"/"+v.Name] == nil {
+					sealed[v.Namespace+"/"+v.Name] = map[string]string{}
+				}
+				sealed[v.Namespace+"/"+v.Name][v.Key] = string(v.Plain)
+			}
+		}
+		if len(rest) != len(before[e]) {
+			t.Fatalf("%s: %d objects besides SealedSecrets after fix, %d before", e, len(rest), len(before[e]))
+		}
+		for i, was := range before[e] {
+			now := rest[i]
+			md, _ := was["metadata"].(map[string]any)
+			workload, ns := md["name"].(string), md["namespace"].(string)
+			// Undo the move on the built Deployment: each reference to
+			// WORKLOAD-env must resolve, in its namespace, to the value.
+			ctrs := dig(now, "spec", "template", "spec")["containers"].([]any)
+			for _, c := range ctrs {
+				for _, en := range c.(map[string]any)["env"].([]any) {
+					en := en.(map[string]any)
+					name := en["name"].(string)
+					if !moved[name] {
+						continue
+					}
+					ref := dig(en, "valueFrom", "secretKeyRef")
+					if ref["name"] != workload+"-env" || ref["key"] != name {
+						t.Fatalf("%s: %s env %s: %v", e, workload, name, en)
+					}
+					v, ok := sealed[ns+"/"+workload+"-env"][name]
+					if !ok {
+						t.Fatalf("%s: no SealedSecret %s/%s-env with key %s in the build", e, ns, workload, name)
+					}
+					delete(en, "valueFrom")
+					en["value"] = v
+				}
+			}
+			delete(was, "_text")
+			delete(now, "_text")
+			if !reflect.DeepEqual(was, now) {
+				t.Errorf("%s: %s builds otherwise:\nbefore: %v\nafter:  %v", e, workload, was, now)
+			}
+		}
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "UNSEALED") {
+		t.Errorf("fix printed a value:\n%s%s", stdout.String(), stderr.String())
+	}
+}
+
+// dig follows keys through nested maps; nil where one is missing.
+func dig(m map[string]any, keys ...string) map[string]any {
+	for _, k := range keys {
+		m, _ = m[k].(map[string]any)
+	}
+	return m
 }
