@@ -45,6 +45,21 @@ func WriteDiff(w io.Writer, file string, r *Result) error {
 		h.newText = splitLines(e.Text)
 		if e.Secret != nil {
 			h.mask = masker(r.Old, e.Doc, e.Secret)
+			if len(e.Text) == 0 {
+				// A Secret removed whole (sealed into other files): its
+				// comments go with it, and may quote a value.
+				values := h.mask
+				h.mask = func(i int) (string, bool) {
+					if m, ok := values(i); ok {
+						return m, true
+					}
+					line := strings.TrimRight(oldLines[i], "\r\n")
+					if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, "#") {
+						return line[:len(line)-len(t)] + "# <masked>", true
+					}
+					return "", false
+				}
+			}
 		}
 		// Lines the edit keeps (a head comment above the Secret, comments
 		// after it) are context, not a removal and an addition.

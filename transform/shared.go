@@ -385,7 +385,10 @@ func relistFlow(file string, data []byte, d *manifest.Document, l *lines, key, s
 		keep = []any{}
 	}
 	want["resources"] = keep
-	e := Edit{Start: l.offset(k) + open, End: l.offset(k) + end + 1, Text: []byte("[" + strings.Join(items, ", ") + "]"), Doc: d}
+	// The whole line is the edit (a diff shows whole lines).
+	line := append(append(slices.Clip(text[:open]), "["+strings.Join(items, ", ")+"]"...), text[end+1:]...)
+	line = append(line, l.d.Text[l.start[k]+len(text):l.start[k+1]]...)
+	e := Edit{Start: l.offset(k), End: l.offset(k + 1), Text: line, Doc: d}
 	if !verified(d, []Edit{e}, want) {
 		return fail("changing its resources: would change more than it should (an unusual layout): edit it by hand")
 	}

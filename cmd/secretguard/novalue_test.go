@@ -46,21 +46,29 @@ var leakyCorpus = map[string]string{
 	".sops.yaml":                  "creation_rules:\n- path_regex: \\.sops\\.yaml$\n  age: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n",
 	"prod/values.sops.yaml":       "postgres:\n  password: SGMARK-36\n",
 	"prod/sub/weird name ,:%.yml": "apiVersion: v1\nkind: Secret\nmetadata: {name: w, namespace: n}\nstringData: {k: SGMARK-22}\n",
+	// A base that the prod and the stage overlays build: sealed (and its env
+	// credential moved) once per overlay.
+	"certs/stage.pem":                   "",
+	"shared/base/kustomization.yaml":    "resources: [secret.yaml, deploy.yaml]\n",
+	"shared/base/secret.yaml":           "# the old one was SGMARK-40\napiVersion: v1\nkind: Secret\nmetadata: {name: sh}\nstringData:\n  k: SGMARK-41\n",
+	"shared/base/deploy.yaml":           "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shd}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        env:\n        - name: SMTP_PASSWORD\n          value: SGMARK-42 # was SGMARK-43\n",
+	"shared/prod/kustomization.yaml":    "namespace: sp\nresources: [../base]\n",
+	"shared/staging/kustomization.yaml": "namespace: ss\nresources:\n- ../base\n",
 }
 
 func TestNoValueInAnyOutput(t *testing.T) {
 	root := t.TempDir()
-	cert, err := os.ReadFile("../../testdata/demo/certs/prod.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for name, body := range leakyCorpus {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if name == "certs/prod.pem" {
-			body = string(cert)
+		if strings.HasPrefix(name, "certs/") {
+			b, err := os.ReadFile("../../testdata/demo/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = string(b)
 		}
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -82,7 +90,10 @@ func TestNoValueInAnyOutput(t *testing.T) {
 		{"seal", "--diff", root},
 		{"seal", "--check", root},
 		{"seal", "--scope", "cluster-wide", "--diff", root},
-		{"seal", root}, // writes: must come last
+		{"fix", "--move-env-credentials", "--dry-run", root},
+		{"fix", "--move-env-credentials", "--diff", root},
+		{"seal", root}, // writes: from here on
+		{"fix", "--move-env-credentials", root},
 		{"scan", root},
 		{"seal", "--diff", root},
 	}
@@ -108,6 +119,29 @@ func TestNoValueInAnyOutput(t *testing.T) {
 	}
 	if b, err := os.ReadFile(baseline); err != nil || bytes.Contains(b, []byte(marker)) {
 		t.Errorf("the baseline is missing or shows a value: %v\n%s", err, b)
+	}
+	// Every file the runs made (the overlays' SealedSecrets) holds no value,
+	// and no temp file is left.
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if _, given := leakyCorpus[filepath.ToSlash(rel)]; given {
+			return nil
+		}
+		if b, err := os.ReadFile(p); err != nil || bytes.Contains(b, []byte(marker)) {
+			t.Errorf("%s, made by a run, shows a value: %v", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, made := range []string{"shared/prod/sealed-sh.yaml", "shared/staging/sealed-sh.yaml", "shared/staging/sealed-shd-env.yaml"} {
+		if _, err := os.Stat(filepath.Join(root, made)); err != nil {
+			t.Errorf("not made: %v", err)
+		}
 	}
 	// Sealing happened: the file that sealed cleanly holds no marker any more.
 	b, err := os.ReadFile(filepath.Join(root, "prod/string.yaml"))
