@@ -169,7 +169,8 @@ func (r *repo) generatorFixes(f *scan.Finding, opt transform.Options, pick *tran
 func (r *repo) sealOne(rel string, data []byte, opt transform.Options, pick *transform.Picker) (*transform.Result, error) {
 	if sh, ok, err := r.sharedAt(rel, pick); ok {
 		if err != nil {
-			return nil, err
+			// Said only of a file with something to seal.
+			return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return nil, err })
 		}
 		return transform.SealShared(rel, data, opt, sh)
 	}

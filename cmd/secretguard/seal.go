@@ -202,6 +202,10 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			}
 		}
 		rewrite = func(rel string, data []byte) (*transform.Result, error) {
+			if manifest.TemplateFile(rel) != "" && manifest.Candidate(data) {
+				// FreeMarker, Jinja2 by its name: scan skips it, seal too.
+				return nil, &transform.TemplateError{File: rel}
+			}
 			if m.choice.Env == "" && m.choice.Cert == "" && manifest.Candidate(data) {
 				if _, kept := r.sopsKeeps(rel); !kept {
 					return r.sealOne(rel, data, opt, pick)
