@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -50,6 +51,9 @@ type Kustomization struct {
 	Namespace, NamePrefix, NameSuffix string
 	Resources                         []string // resources, bases, components: repo-relative, cleaned
 	Patches                           []string // repo-relative patch files
+	// ConfigMaps are its configMapGenerator's files: ConfigMap name → key →
+	// repo-relative file (a Flux HelmRelease's valuesFrom reads them).
+	ConfigMaps map[string]map[string]string
 }
 
 // ReadKustomization reads a kustomization's root mapping. References outside
@@ -75,6 +79,24 @@ func ReadKustomization(file string, root *yaml.Node) *Kustomization {
 		for _, r := range manifest.Seq(manifest.Field(root, list)) {
 			if rel, ok := local(manifest.Scalar(r)); ok {
 				k.Resources = append(k.Resources, rel)
+			}
+		}
+	}
+	for _, g := range manifest.Seq(manifest.Field(root, "configMapGenerator")) {
+		name := manifest.Scalar(manifest.Field(g, "name"))
+		for _, f := range manifest.Seq(manifest.Field(g, "files")) {
+			key, file, ok := strings.Cut(manifest.Scalar(f), "=")
+			if !ok {
+				key, file = path.Base(key), key
+			}
+			if rel, ok := local(file); ok && name != "" {
+				if k.ConfigMaps == nil {
+					k.ConfigMaps = map[string]map[string]string{}
+				}
+				if k.ConfigMaps[name] == nil {
+					k.ConfigMaps[name] = map[string]string{}
+				}
+				k.ConfigMaps[name][key] = rel
 			}
 		}
 	}
@@ -175,6 +197,86 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// ValuesRef is a Flux HelmRelease's valuesFrom entry: the key of a ConfigMap
+// (a configMapGenerator's file, when the repository generates it) that holds
+// Helm values.
+type ValuesRef struct {
+	File      string // the HelmRelease's
+	Name, Key string
+}
+
+// GeneratedBy says whether a kustomization makes the ConfigMap a HelmRelease
+// of file reads: names repeat across a repository (`values` in every app's
+// folder), so only a kustomization of the HelmRelease's folder, or one that
+// lists it, counts.
+func (k *Kustomization) GeneratedBy(ref ValuesRef) string {
+	if k.Dir != path.Dir(ref.File) && !slices.Contains(k.Resources, ref.File) {
+		return ""
+	}
+	return k.ConfigMaps[ref.Name][ref.Key]
+}
+
+// HelmValues says which files of the repository an object (of file) uses as Helm
+// values: an Argo CD Application's (or ApplicationSet template's)
+// helm.valueFiles, relative to its source's path, or to the repository root
+// through `$REF/` of a git source of the same Application; and a Flux
+// HelmRelease's ConfigMap valuesFrom (refs), resolved against the
+// kustomizations' configMapGenerators once every file is read.
+func HelmValues(file, apiVersion, kind string, root *yaml.Node) (files []string, refs []ValuesRef) {
+	switch {
+	case (kind == "Application" || kind == "ApplicationSet") && strings.HasPrefix(apiVersion, "argoproj.io/"):
+		spec := manifest.Field(root, "spec")
+		if kind == "ApplicationSet" {
+			spec = manifest.Path(spec, "template", "spec")
+		}
+		sources := append([]*yaml.Node{manifest.Field(spec, "source")}, manifest.Seq(manifest.Field(spec, "sources"))...)
+		gitRefs := map[string]bool{}
+		for _, src := range sources {
+			if ref := manifest.Scalar(manifest.Field(src, "ref")); ref != "" && manifest.Scalar(manifest.Field(src, "chart")) == "" {
+				gitRefs[ref] = true
+			}
+		}
+		for _, src := range sources {
+			dir := manifest.Scalar(manifest.Field(src, "path"))
+			for _, v := range manifest.Seq(manifest.Path(src, "helm", "valueFiles")) {
+				f := manifest.Scalar(v)
+				var rel string
+				switch {
+				case f == "" || strings.ContainsAny(f, "{}") || strings.Contains(f, "://"):
+					continue
+				case strings.HasPrefix(f, "$"):
+					ref, rest, ok := strings.Cut(f[1:], "/")
+					if !ok || !gitRefs[ref] {
+						continue
+					}
+					rel = path.Clean(rest)
+				case dir != "" && !strings.ContainsAny(dir, "{}$"):
+					rel = path.Clean(path.Join(strings.TrimPrefix(dir, "/"), f))
+				default:
+					continue
+				}
+				if rel != ".." && !strings.HasPrefix(rel, "../") && !strings.HasPrefix(rel, "/") {
+					files = append(files, rel)
+				}
+			}
+		}
+	case kind == "HelmRelease" && strings.HasPrefix(apiVersion, "helm.toolkit.fluxcd.io/"):
+		for _, v := range manifest.Seq(manifest.Path(root, "spec", "valuesFrom")) {
+			if manifest.Scalar(manifest.Field(v, "kind")) != "ConfigMap" {
+				continue // a Secret's values are raw-secret's or secret-generator's
+			}
+			key := manifest.Scalar(manifest.Field(v, "valuesKey"))
+			if key == "" {
+				key = "values.yaml"
+			}
+			if name := manifest.Scalar(manifest.Field(v, "name")); name != "" {
+				refs = append(refs, ValuesRef{File: file, Name: name, Key: key})
+			}
+		}
+	}
+	return files, refs
 }
 
 // Applies reports whether the entry applies a loose file: under its folder,

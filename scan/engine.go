@@ -106,6 +106,7 @@ type fileResult struct {
 	// (raw-secret's to judge, values or none).
 	sops, rawSecret bool
 	sopsRules       []manifest.SOPSRule
+	entry           source.Entry
 }
 
 // Scan reads every entry of src once and runs every enabled rule. Files are
@@ -168,6 +169,7 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 		return nil, walkErr
 	}
 
+	rs.valuesUsed(c, results)
 	res := &Result{}
 	ix := &Index{}
 	var quiet map[string]bool
@@ -395,7 +397,13 @@ func (rs *ruleSet) accept(c *Context, sev Severity, info Info, f Finding, out *[
 	*out = append(*out, f)
 }
 
-func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
+func (rs *ruleSet) scanFile(c *Context, e source.Entry) fileResult {
+	return rs.scanFileAs(c, e, false)
+}
+
+// scanFileAs is scanFile; values reads the file as Helm values whatever its
+// name (something in the repository uses it as such).
+func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileResult) {
 	if len(e.Commits) > 0 {
 		defer func() {
 			for i := range r.findings {
@@ -435,6 +443,9 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	}
 	r.read = true
 	r.path = e.Path
+	if !c.History {
+		r.entry = e // read again when it turns out to be Helm values
+	}
 	r.sops = manifest.SOPSEncrypted(data)
 	if path.Base(e.Path) == ".sops.yaml" {
 		r.sopsRules = manifest.ParseSOPSConfig(data)
@@ -479,7 +490,7 @@ func (rs *ruleSet) scanFile(c *Context, e source.Entry) (r fileResult) {
 	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds)
 	// A Helm values file (values.yaml, values-prod.yaml) is where a chart's
 	// credentials often sit first: parsed for plaintext-credential as values.
-	helmValues := rs.plaintext && manifest.HelmValuesFile(e.Path)
+	helmValues := rs.plaintext && (values || manifest.HelmValuesFile(e.Path))
 	credHit = credHit || helmValues
 	fileHit := isKustomization || factHit || credHit || manifest.Candidate(data)
 	// The same tests, per document, say which documents are parsed.
@@ -690,4 +701,57 @@ func (rs *ruleSet) historyIncomplete(c *Context, src source.Source, missing []*s
 	rs.accept(c, rs.engine[HistoryIncompleteID], historyIncompleteRule, Finding{File: missing[0].Path, Line: 1,
 		Message: fmt.Sprintf("history incomplete: %d blob%s could not be read from the object store (%s) and went unscanned",
 			len(missing), words.Plural(len(missing)), strings.Join(names, ", "))}, out)
+}
+
+// valuesUsed reads again, as Helm values for plaintext-credential, the files
+// that something in the repository uses as values but whose names do not
+// say so (an Argo CD Application's helm.valueFiles, a Flux HelmRelease's
+// valuesFrom of a generated ConfigMap): values.yaml-named files were read
+// as values already.
+func (rs *ruleSet) valuesUsed(c *Context, results []fileResult) {
+	if !rs.plaintext || c.History {
+		return
+	}
+	used := map[string]bool{}
+	var refs []gitops.ValuesRef
+	var ks []*gitops.Kustomization
+	for _, r := range results {
+		if r.facts == nil {
+			continue
+		}
+		for _, f := range r.facts.valueFiles {
+			used[f] = true
+		}
+		refs = append(refs, r.facts.valuesFrom...)
+		ks = append(ks, r.facts.kustomizations...)
+	}
+	for _, ref := range refs {
+		for _, k := range ks {
+			if f := k.GeneratedBy(ref); f != "" {
+				used[f] = true
+			}
+		}
+	}
+	if len(used) == 0 {
+		return
+	}
+	for i := range results {
+		r := &results[i]
+		if !r.read || !used[r.path] || manifest.HelmValuesFile(r.path) || r.entry.Read == nil {
+			continue
+		}
+		if ok, _ := Kind(r.path); !ok {
+			continue
+		}
+		again := rs.scanFileAs(c, r.entry, true)
+		seen := map[string]bool{}
+		for _, f := range r.findings {
+			seen[fmt.Sprint(f.Rule, f.Line, f.Message)] = true
+		}
+		for _, f := range again.findings {
+			if f.Rule == PlaintextCredentialID && !seen[fmt.Sprint(f.Rule, f.Line, f.Message)] {
+				r.findings = append(r.findings, f)
+			}
+		}
+	}
 }

@@ -113,7 +113,11 @@ type ignoreDoc struct {
 
 // facts are what one file contributes.
 type facts struct {
-	file           string
+	file string
+	// valueFiles are files used as Helm values, valuesFrom ConfigMaps that
+	// hold them (see gitops.HelmValues).
+	valueFiles     []string
+	valuesFrom     []gitops.ValuesRef
 	producers      []*producer
 	stores         []*store
 	refs           []*storeRef
@@ -182,6 +186,8 @@ const reflectorReflects = "reflects"
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
 	f.entries = append(f.entries, gitops.Entries(o.File, o.APIVersion, o.Kind, o.Node)...)
+	files, refs := gitops.HelmValues(o.File, o.APIVersion, o.Kind, o.Node)
+	f.valueFiles, f.valuesFrom = append(f.valueFiles, files...), append(f.valuesFrom, refs...)
 	if manifest.IsDeletePatch(o.Node) {
 		f.deletions = append(f.deletions, deletion{file: o.File, kind: o.Kind, ns: o.Namespace, name: o.Name})
 	}
