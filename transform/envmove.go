@@ -92,7 +92,11 @@ func moveEnvCredentials(res *Result, file string, d *manifest.Document, names []
 					res.Masked = map[int]string{}
 				}
 				for i := from; i < to; i++ {
-					res.Masked[lineIndex(res.Old, d.Start+l.start[i])] = pad + "value: <masked>"
+					masked := pad + "  <masked>" // a block scalar's next lines
+					if i == from {
+						masked = pad + "value: <masked>"
+					}
+					res.Masked[lineIndex(res.Old, d.Start+l.start[i])] = masked
 				}
 				we, _ := wenv[ei].(map[string]any)
 				delete(we, "value")

@@ -14,7 +14,8 @@ import (
 
 // Each testdata/fix/*.txtar has `in` (in.yaml, in.json; .crlf: with CRLF line
 // ends; .noeol: without the last line's terminator),
-// `wants` (the findings to repair: `RULE LINE` lines, as scan reports them),
+// `wants` (the findings to repair: `RULE LINE` lines, as scan reports them;
+// `plaintext-credential LINE NAME,NAME` the env entries to move),
 // `want` (the file after fix, ciphertexts as <sealed>, or `unchanged`, or
 // `error: …`), `report` (what fix says it fixed and left) and optionally
 // `diff` (what `fix --diff` prints) and `values` (what the SealedSecrets
@@ -35,12 +36,21 @@ func TestFixCases(t *testing.T) {
 			sec, in, name := c.sec, c.in, c.name
 			var wants []transform.Want
 			for _, l := range strings.Split(strings.TrimSpace(string(sec["wants"])), "\n") {
-				rule, line, _ := strings.Cut(l, " ")
-				n, err := strconv.Atoi(line)
+				// RULE LINE [ENV,NAMES]: the env entries to move, for
+				// plaintext-credential.
+				f := strings.Fields(l)
+				if len(f) < 2 {
+					t.Fatalf("wants: %q", l)
+				}
+				n, err := strconv.Atoi(f[1])
 				if err != nil {
 					t.Fatalf("wants: %q", l)
 				}
-				wants = append(wants, transform.Want{Rule: rule, Line: n})
+				w := transform.Want{Rule: f[0], Line: n}
+				if len(f) > 2 {
+					w.Env = strings.Split(f[2], ",")
+				}
+				wants = append(wants, w)
 			}
 			files := map[string][]byte{}
 			for n, data := range sec {
