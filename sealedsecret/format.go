@@ -96,6 +96,17 @@ func NameOf(root *yaml.Node) (namespace, name string) {
 	return namespace, name
 }
 
+// SealedFor is the namespace and name a SealedSecret is sealed for: those
+// its secretguard.io/sealed-for annotation records (the name a kustomize
+// build gives it, which its own metadata may not say), else NameOf's.
+func SealedFor(root *yaml.Node) (namespace, name string) {
+	v := manifest.Scalar(manifest.Path(root, "metadata", "annotations", SealedForAnnotation))
+	if ns, n, ok := strings.Cut(v, "/"); ok && n != "" && !strings.Contains(n, "/") {
+		return ns, n
+	}
+	return NameOf(root)
+}
+
 // HasCiphertext reports whether any encryptedData value is set (values may be
 // null, left for a kustomize patch to fill).
 func HasCiphertext(root *yaml.Node) bool {

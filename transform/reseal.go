@@ -62,7 +62,7 @@ func Reseal(file string, data []byte, opt ResealOptions, target func() (*Target,
 	for _, d := range docs {
 		root := d.Node
 		line := d.ContentLine()
-		ns, name := sealedsecret.NameOf(root)
+		ns, name := sealedsecret.SealedFor(root)
 		if ns == "" {
 			ns = t.Namespace
 		}

@@ -82,7 +82,7 @@ func SetKey(file string, data []byte, opt SetOptions, target func() (*Target, er
 	d := picked[0]
 	root := d.Node
 	line := d.ContentLine()
-	ns, name := sealedsecret.NameOf(root)
+	ns, name := sealedsecret.SealedFor(root)
 	data0 := manifest.Path(root, "spec", "encryptedData")
 	var keys, others []string
 	manifest.Pairs(data0, func(k, v *yaml.Node) {
