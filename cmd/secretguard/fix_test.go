@@ -34,13 +34,7 @@ func TestFixKeepsBuilds(t *testing.T) {
 }
 
 func keepsBuilds(t *testing.T, verb string) {
-	kustomize, err := exec.LookPath("kustomize")
-	if err != nil {
-		if os.Getenv("SECRETGUARD_TOOLS_REQUIRED") != "" {
-			t.Fatal("kustomize is not on PATH (go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1)")
-		}
-		t.Skip("no kustomize on PATH")
-	}
+	kustomize := kustomizeBin(t)
 	root := t.TempDir()
 	if err := os.CopyFS(root, os.DirFS("../../testdata/demo")); err != nil {
 		t.Fatal(err)
@@ -105,17 +99,8 @@ func keepsBuilds(t *testing.T, verb string) {
 func normalized(t *testing.T, stream []byte) []string {
 	t.Helper()
 	var out []string
-	for _, d := range manifest.Documents(stream, false) {
-		if d.Blank() {
-			continue
-		}
-		if err := d.Parse(); err != nil {
-			t.Fatal(err)
-		}
-		var obj map[string]any
-		if err := d.Node.Decode(&obj); err != nil {
-			t.Fatal(err)
-		}
+	for _, obj := range objectsOf(t, stream) {
+		delete(obj, "_text")
 		switch {
 		case obj["kind"] == "Secret":
 			md, _ := obj["metadata"].(map[string]any)
@@ -199,13 +184,7 @@ func TestFixRulesAreScanRules(t *testing.T) {
 // namespace in that build which decrypts, with that cluster's key, to the
 // values the entries held.
 func TestMoveEnvKeepsBuilds(t *testing.T) {
-	kustomize, err := exec.LookPath("kustomize")
-	if err != nil {
-		if os.Getenv("SECRETGUARD_TOOLS_REQUIRED") != "" {
-			t.Fatal("kustomize is not on PATH (go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1)")
-		}
-		t.Skip("no kustomize on PATH")
-	}
+	kustomize := kustomizeBin(t)
 	root := t.TempDir()
 	files := map[string]string{
 		"certs/prod.pem":                    "../../testdata/demo/certs/prod.pem",
@@ -240,22 +219,7 @@ func TestMoveEnvKeepsBuilds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("kustomize build %s: %v", env, err)
 		}
-		var out []map[string]any
-		for _, d := range manifest.Documents(b, false) {
-			if d.Blank() {
-				continue
-			}
-			if err := d.Parse(); err != nil {
-				t.Fatal(err)
-			}
-			var obj map[string]any
-			if err := d.Node.Decode(&obj); err != nil {
-				t.Fatal(err)
-			}
-			obj["_text"] = string(d.Text)
-			out = append(out, obj)
-		}
-		return out
+		return objectsOf(t, b)
 	}
 	envs := []string{"prod", "stage"}
 	before := map[string][]map[string]any{}
@@ -341,4 +305,40 @@ func dig(m map[string]any, keys ...string) map[string]any {
 		m, _ = m[k].(map[string]any)
 	}
 	return m
+}
+
+// kustomizeBin is the real kustomize, which CI installs (there the test
+// never skips).
+func kustomizeBin(t *testing.T) string {
+	t.Helper()
+	kustomize, err := exec.LookPath("kustomize")
+	if err != nil {
+		if os.Getenv("SECRETGUARD_TOOLS_REQUIRED") != "" {
+			t.Fatal("kustomize is not on PATH (go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.1)")
+		}
+		t.Skip("no kustomize on PATH")
+	}
+	return kustomize
+}
+
+// objectsOf decodes every object of a build's output, each with its own
+// text under "_text".
+func objectsOf(t *testing.T, stream []byte) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, d := range manifest.Documents(stream, false) {
+		if d.Blank() {
+			continue
+		}
+		if err := d.Parse(); err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := d.Node.Decode(&obj); err != nil {
+			t.Fatal(err)
+		}
+		obj["_text"] = string(d.Text)
+		out = append(out, obj)
+	}
+	return out
 }
