@@ -2,7 +2,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build test demo bench bench-history lint compat realworld
+.PHONY: build test demo bench bench-history lint compat realworld release-snapshot
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/secretguard ./cmd/secretguard
@@ -39,3 +39,8 @@ compat:
 #   make realworld REPOS="path/to/checkout path/to/repo.git ..."
 realworld:
 	./scripts/realworld.sh $(REPOS)
+
+# The release as a tag would publish it, without publishing (dist/), and the
+# action's install step against it: scripts/test-action-install.sh.
+release-snapshot:
+	bash scripts/test-action-install.sh
