@@ -223,6 +223,9 @@ func (u *Unit) add(file string, m Membership) {
 	u.Members[file] = append(ms, &m)
 }
 
+// KustomizationOf is the kustomization of a folder, nil when it has none.
+func (m *Model) KustomizationOf(dir string) *Kustomization { return m.byDir[dir] }
+
 // IsPatch reports whether a kustomization uses the file as a patch.
 func (m *Model) IsPatch(file string) bool { return m.patches[file] }
 

@@ -152,6 +152,24 @@ func SealShared(file string, data []byte, opt Options, sh Shared) (*Result, erro
 	return res, nil
 }
 
+// SealedFileName is the file a Secret named name is sealed into beside a
+// kustomization (an overlay's, for a shared base; a secretGenerator's own).
+func SealedFileName(name string) string { return sealedName(name) }
+
+// RawSecretNames are the names of the raw Secrets of a file that seal would
+// take; nil when it holds none or does not parse.
+func RawSecretNames(file string, data []byte) []string {
+	p, err := parseRaw(file, data, Options{}, &Result{})
+	if err != nil || p == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range p.raws {
+		out = append(out, manifest.Scalar(manifest.Path(r.doc.Node, "metadata", "name")))
+	}
+	return out
+}
+
 // newlineIfMissing is the line break a file lacks at its end, if any.
 func newlineIfMissing(b []byte) string {
 	if len(b) == 0 || bytes.HasSuffix(b, []byte("\n")) {

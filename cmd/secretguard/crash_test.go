@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secretguard/secretguard/internal/sealtest"
 	"github.com/secretguard/secretguard/manifest"
 )
 
@@ -111,4 +112,154 @@ func checkWhole(t *testing.T, root string, orig map[string][]byte, done bool) {
 		}
 		return nil
 	})
+}
+
+// TestSealSharedCrashSafety kills `secretguard seal` at random moments while
+// it seals the Secrets of 60 bases that a prod and a stage overlay each
+// build. After every kill each build must be whole — every entry of every
+// kustomization names a file that is there, every file parses, and every
+// overlay still deploys each Secret, raw or sealed — and a run on a killed
+// one's state must finish the job: no Secret left in a base, each overlay
+// listing its SealedSecret once, each decrypting with its cluster's key.
+func TestSealSharedCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it repeatedly")
+	}
+	bin := filepath.Join(t.TempDir(), "secretguard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	orig := t.TempDir()
+	write := func(name, body string) {
+		p := filepath.Join(orig, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".git/HEAD", "ref: refs/heads/main\n")
+	for _, env := range []string{"prod", "stage"} {
+		cert, _ := os.ReadFile("../../testdata/demo/certs/" + env + ".pem")
+		write("certs/"+env+".pem", string(cert))
+	}
+	const apps = 60
+	for i := 0; i < apps; i++ {
+		app := fmt.Sprintf("apps/a%02d", i)
+		write(app+"/base/kustomization.yaml", "resources:\n  - deploy.yaml\n  - secret.yaml\n")
+		write(app+"/base/deploy.yaml", fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d}\n", i))
+		write(app+"/base/secret.yaml", fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s%d\nstringData:\n  k: CRASHVALUE-%d\n", i, i))
+		write(app+"/overlays/prod/kustomization.yaml", "namespace: p\nresources:\n  - ../../base\n")
+		write(app+"/overlays/stage/kustomization.yaml", "namespace: s\nresources:\n  - ../../base\n")
+	}
+	whole := func(root string) {
+		t.Helper()
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.Contains(p, ".git") || strings.Contains(d.Name(), ".secretguard-") {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil || !strings.HasSuffix(p, ".yaml") {
+				return err
+			}
+			for _, doc := range manifest.Documents(data, false) {
+				if doc.Blank() {
+					continue
+				}
+				if err := doc.Parse(); err != nil {
+					t.Fatalf("%s does not parse: %v", p, err)
+				}
+				if d.Name() != "kustomization.yaml" {
+					continue
+				}
+				for _, r := range manifest.Seq(manifest.Field(doc.Node, "resources")) {
+					if _, err := os.Stat(filepath.Join(filepath.Dir(p), manifest.Scalar(r))); err != nil {
+						t.Fatalf("%s lists %s, which is not there: a build broke", p, manifest.Scalar(r))
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// And every Secret is deployed by every overlay: from the base, or
+		// sealed in the overlay (both, for a moment, is fine; neither is not).
+		for i := 0; i < apps; i++ {
+			app := filepath.Join(root, fmt.Sprintf("apps/a%02d", i))
+			base, _ := os.ReadFile(filepath.Join(app, "base/kustomization.yaml"))
+			for _, env := range []string{"prod", "stage"} {
+				k, _ := os.ReadFile(filepath.Join(app, "overlays", env, "kustomization.yaml"))
+				if !strings.Contains(string(base), "secret.yaml") && !strings.Contains(string(k), fmt.Sprintf("sealed-s%d.yaml", i)) {
+					t.Fatalf("a%02d/%s deploys Secret s%d neither raw nor sealed", i, env, i)
+				}
+			}
+		}
+	}
+	// How long a whole run takes here, so that every kill lands inside one.
+	fresh := func() string {
+		root := filepath.Join(t.TempDir(), "repo")
+		if err := os.CopyFS(root, os.DirFS(orig)); err != nil {
+			t.Fatal(err)
+		}
+		return root
+	}
+	start := time.Now()
+	if out, err := exec.Command(bin, "seal", "-q", fresh()).CombinedOutput(); err != nil {
+		t.Fatalf("seal: %v\n%s", err, out)
+	}
+	run := time.Since(start)
+	rnd := rand.New(rand.NewSource(2))
+	var root, partial string
+	for round := 0; round < 10; round++ {
+		root = fresh()
+		cmd := exec.Command(bin, "seal", "-q", root)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rnd.Int63n(int64(run))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		whole(root)
+		left, _ := filepath.Glob(filepath.Join(root, "apps/*/base/secret.yaml"))
+		made, _ := filepath.Glob(filepath.Join(root, "apps/*/overlays/*/sealed-*.yaml"))
+		t.Logf("round %d: killed with %d of %d bases holding their Secret, %d overlay files made", round, len(left), apps, len(made))
+		if len(left) > 0 && len(made) > 0 {
+			partial = root // killed between the overlays' writes and the bases'
+		}
+	}
+	// A run killed half-way, completed.
+	if partial != "" {
+		root = partial
+	}
+	if out, err := exec.Command(bin, "seal", root).CombinedOutput(); err != nil {
+		t.Fatalf("final seal: %v\n%s", err, out)
+	}
+	whole(root)
+	keys := map[string]string{"prod": "../../testdata/keys/prod.key", "stage": "../../testdata/keys/stage.key"}
+	for i := 0; i < apps; i++ {
+		app := filepath.Join(root, fmt.Sprintf("apps/a%02d", i))
+		if _, err := os.Stat(filepath.Join(app, "base/secret.yaml")); err == nil {
+			t.Fatalf("a%02d: the Secret is still in the base", i)
+		}
+		for env, keyFile := range keys {
+			k, _ := os.ReadFile(filepath.Join(app, "overlays", env, "kustomization.yaml"))
+			if n := strings.Count(string(k), fmt.Sprintf("sealed-s%d.yaml", i)); n != 1 {
+				t.Fatalf("a%02d/%s lists its SealedSecret %d times:\n%s", i, env, n, k)
+			}
+			key, err := sealtest.LoadKey(keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(app, "overlays", env, fmt.Sprintf("sealed-s%d.yaml", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			values, err := sealtest.DecryptAll(data, false, key)
+			if err != nil || len(values) != 1 || values[0].Err != nil || string(values[0].Plain) != fmt.Sprintf("CRASHVALUE-%d", i) {
+				t.Fatalf("a%02d/%s: does not decrypt to its value with the %s key: %v %v", i, env, env, err, values)
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -37,10 +38,43 @@ func (r *repo) shared(rel string, build *gitops.Model, pick *transform.Picker, c
 		return transform.Shared{}, false, nil
 	}
 	overlays, ok, err := build.Overlays(rel, r.Envs.ForPath)
-	if !ok || err != nil {
+	if !ok {
+		return r.leftover(rel, build, pick)
+	}
+	if err != nil {
 		return transform.Shared{}, ok, err
 	}
 	return transform.Shared{Overlays: overlays, Target: pick.EnvTarget, ListedBy: r.listers(rel)}, true, nil
+}
+
+// leftover says whether rel is the base file of a seal that was killed after
+// its folder's kustomization stopped listing it and before it was removed:
+// every overlay of that kustomization lists the SealedSecret of each of its
+// Secrets already. Sealing it again completes that run (the keys merge into
+// those files, and the file goes); any other file nothing deploys is not a
+// shared base's.
+func (r *repo) leftover(rel string, build *gitops.Model, pick *transform.Picker) (transform.Shared, bool, error) {
+	k := build.KustomizationOf(path.Dir(rel))
+	if k == nil || slices.Contains(k.Resources, rel) {
+		return transform.Shared{}, false, nil
+	}
+	overlays, ok, err := build.Overlays(k.File, r.Envs.ForPath)
+	if !ok || err != nil || len(overlays) == 0 {
+		return transform.Shared{}, false, nil
+	}
+	data, err := r.dirSource().ReadFile(rel)
+	names := transform.RawSecretNames(rel, data)
+	if err != nil || len(names) == 0 {
+		return transform.Shared{}, false, nil
+	}
+	for _, o := range overlays {
+		for _, n := range names {
+			if !slices.Contains(o.Kustomization.Resources, path.Join(o.Kustomization.Dir, transform.SealedFileName(n))) {
+				return transform.Shared{}, false, nil
+			}
+		}
+	}
+	return transform.Shared{Overlays: overlays, Target: pick.EnvTarget}, true, nil
 }
 
 // sharedAt is shared with the repository's model, made only when the path
@@ -155,16 +189,21 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 			active = slices.Delete(slices.Clone(active), clash, clash+1)
 			continue
 		}
-		order = order[:0]
+		// The kustomizations that list new files first, then those that
+		// only drop a base file: killed in between, every Secret is still
+		// deployed (twice at worst: raw and sealed), never not at all.
+		var adds, drops []string
 		for k := range list {
-			order = append(order, k)
+			adds = append(adds, k)
 		}
 		for k := range unlist {
 			if list[k] == nil {
-				order = append(order, k)
+				drops = append(drops, k)
 			}
 		}
-		sort.Strings(order)
+		sort.Strings(adds)
+		sort.Strings(drops)
+		order = append(adds, drops...)
 		relisted = map[string]*transform.Result{}
 		// A kustomization that is itself a base being rewritten (a
 		// secretGenerator moved out of it) is relisted on top of that.
