@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Unit is one build: a root kustomization with everything it pulls in, or one
@@ -65,9 +66,12 @@ type Model struct {
 	Units   []*Unit
 	patches map[string]bool
 	// roots and byDir let Uses walk the builds again, with the chain of
-	// kustomizations that reaches a file.
-	roots []root
-	byDir map[string]*Kustomization
+	// kustomizations that reaches a file: once, the first time a command
+	// asks (seal, fix); a scan never does.
+	roots    []root
+	byDir    map[string]*Kustomization
+	usesOnce sync.Once
+	uses     map[string][]Use // kustomize builds only; Uses adds the loose ones
 	// entries are the entry points when they decide what is deployed.
 	entries []Entry
 }
@@ -262,10 +266,9 @@ func (m *Model) NamespacesOf(file, own string) []string {
 }
 
 // Use is one way a build deploys a file. Through kustomizations, Chain lists
-// them from the build's root to the one that lists the file; Entry is the
-// entry point that deploys the root ("" when none does). A loose file has no
-// Chain: Loose names its unit ("environment prod", "the whole tree") and
-// Entry the entry point that applies it.
+// them from the build's root to the one that lists the file, and Entry is
+// the entry point that deploys the root ("" when none does). A loose file
+// has no Chain: Loose names its unit ("environment prod", "the whole tree").
 type Use struct {
 	Chain []*Kustomization
 	Entry string
@@ -276,29 +279,24 @@ type Use struct {
 // Uses lists every way a build deploys file, kustomize builds first, in the
 // order of Units.
 func (m *Model) Uses(file string) []Use {
-	var out []Use
-	for _, r := range m.roots {
-		budget := maxRenderings
-		walk(r.k, m.byDir, r.entry.membership(), nil, &budget, func(f string, mb Membership, chain []*Kustomization) {
-			if f == file && !m.patches[f] {
-				out = append(out, Use{Chain: chain, Entry: r.entry.File, Membership: mb})
-			}
-		})
-	}
-	for _, u := range m.Units {
-		if u.Name == "" || len(u.Members[file]) == 0 || m.isRoot(u.Name) {
-			continue
+	m.usesOnce.Do(func() {
+		m.uses = map[string][]Use{}
+		for _, r := range m.roots {
+			budget := maxRenderings
+			walk(r.k, m.byDir, r.entry.membership(), nil, &budget, func(f string, mb Membership, chain []*Kustomization) {
+				if !m.patches[f] {
+					m.uses[f] = append(m.uses[f], Use{Chain: chain, Entry: r.entry.File, Membership: mb})
+				}
+			})
 		}
+	})
+	out := slices.Clone(m.uses[file])
+	for _, u := range m.Units[len(m.roots):] { // the loose files' units follow the roots'
 		for _, mb := range u.Members[file] {
 			out = append(out, Use{Loose: u.Name, Membership: *mb})
 		}
 	}
 	return out
-}
-
-// isRoot reports whether a unit name is a build's root kustomization.
-func (m *Model) isRoot(name string) bool {
-	return slices.ContainsFunc(m.roots, func(r root) bool { return r.k.File == name })
 }
 
 // Overlay is a build of one environment that deploys a shared base's file:
@@ -376,6 +374,22 @@ func (m *Model) Overlays(file string, envOf func(string) []string) (out []Overla
 	return out, ok, nil
 }
 
+// Envs is what the build model needs of the repository's environments.
+type Envs interface {
+	Names() []string
+	ForPath(rel string) []string
+}
+
+// SharedOverlays are the overlays of file when it is a base that seal takes
+// apart per environment: its path maps to no single environment of several,
+// and a kustomize build deploys it (ok); the error is Overlays'.
+func (m *Model) SharedOverlays(file string, envs Envs) (out []Overlay, ok bool, err error) {
+	if m == nil || len(envs.Names()) < 2 || len(envs.ForPath(file)) == 1 {
+		return nil, false, nil
+	}
+	return m.Overlays(file, envs.ForPath)
+}
+
 // userOf names what deploys a file by a use: the root kustomization, or the
 // entry point.
 func userOf(u Use) string {
@@ -384,8 +398,6 @@ func userOf(u Use) string {
 		return u.Chain[0].File + " (deployed by " + u.Entry + ")"
 	case u.Chain != nil:
 		return u.Chain[0].File
-	case u.Entry != "":
-		return u.Entry
 	}
 	return "the plain files of " + u.Loose
 }

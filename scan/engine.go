@@ -250,12 +250,13 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			if d := ix.docOf(f.File, f.Line); d != nil && d.Template {
 				continue
 			}
-			if ns, ok := ix.generatorLands(c, f.File, *f.Resource); ok && !ix.spreads(c, f.File) {
-				f.Fixable, f.Advice, f.Namespace = true, FixAdvice(f.File), ns
-			} else if ix.spreads(c, f.File) {
+			switch ns, lands := ix.generatorLands(c, f.File, *f.Resource); {
+			case ix.spreads(c, f.File):
 				// A base that several environments' overlays build: fix
 				// seals it into each overlay, for the namespace each gives.
 				f.Fixable, f.Advice = true, FixAdvice(f.File)
+			case lands:
+				f.Fixable, f.Advice, f.Namespace = true, FixAdvice(f.File), ns
 			}
 		}
 	}

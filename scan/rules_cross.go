@@ -94,10 +94,10 @@ func (ix *Index) generatorLands(c *Context, file string, r Resource) (string, bo
 // apart per overlay: its path maps to no single environment of several, and
 // the overlays of known environments build it without renaming it.
 func (ix *Index) spreads(c *Context, file string) bool {
-	if c.Envs == nil || len(c.Envs.Names()) < 2 || len(c.Envs.ForPath(file)) == 1 {
+	if c.Envs == nil {
 		return false
 	}
-	overlays, ok, err := ix.Build.Overlays(file, c.Envs.ForPath)
+	overlays, ok, err := ix.Build.SharedOverlays(file, c.Envs)
 	if !ok || err != nil {
 		return false
 	}

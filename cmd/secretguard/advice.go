@@ -57,7 +57,7 @@ func (r *repo) adviser(m scanMode) func(*scan.Finding) {
 			if perr != nil {
 				return "seal cannot run here: " + perr.Error()
 			}
-			data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(f.File)))
+			data, err := os.ReadFile(r.abs(f.File))
 			if err != nil {
 				if m.staged {
 					return "the file is staged but not in the working tree: restore it (`git restore " + arg + "`), seal it, and stage it again"
@@ -113,7 +113,7 @@ func (r *repo) blocked(rel, arg string, err error) string {
 // pathFromHere is a repository file as the user names it from the working
 // directory (the advice's commands run there).
 func (r *repo) pathFromHere(rel string) string {
-	abs := filepath.Join(r.Root, filepath.FromSlash(rel))
+	abs := r.abs(rel)
 	wd, err := os.Getwd()
 	if err != nil {
 		return abs
@@ -146,7 +146,7 @@ func (r *repo) generatorFixes(f *scan.Finding, opt transform.Options, pick *tran
 		return false
 	}
 	want := transform.Want{Rule: f.Rule, Line: f.Line, Namespace: f.Namespace}
-	if sh, ok, err := r.sharedAt(f.File, pick); ok {
+	if sh, ok, err := r.sharedAt(f.File, data, pick); ok {
 		if err != nil {
 			return false
 		}
@@ -167,7 +167,7 @@ func (r *repo) generatorFixes(f *scan.Finding, opt transform.Options, pick *tran
 // sealOne is what seal does to one file, before any write: sealed in
 // place, or once per overlay for a shared base.
 func (r *repo) sealOne(rel string, data []byte, opt transform.Options, pick *transform.Picker) (*transform.Result, error) {
-	if sh, ok, err := r.sharedAt(rel, pick); ok {
+	if sh, ok, err := r.sharedAt(rel, data, pick); ok {
 		if err != nil {
 			// Said only of a file with something to seal.
 			return transform.Seal(rel, data, opt, func() (*transform.Target, error) { return nil, err })

@@ -144,7 +144,7 @@ func runInit(paths []string, dry bool, ci string, s streams) error {
 		ciNote = "add this job to .gitlab-ci.yml (it is left as it is):\n" + indent(gitlabJob, "    ")
 	case ci == "gitlab":
 		plans = append(plans, planned{rel: ".gitlab-ci.yml", data: []byte(gitlabJob), why: "checks each merge request, findings in its Code Quality widget"})
-	case exists(filepath.Join(r.Root, filepath.FromSlash(wf))):
+	case exists(r.abs(wf)):
 		plans = append(plans, planned{rel: wf, why: "exists, left as it is"})
 	default:
 		plans = append(plans, planned{rel: wf, data: []byte(workflowTemplate), why: "scans each pull request"})
@@ -157,7 +157,7 @@ func runInit(paths []string, dry bool, ci string, s streams) error {
 		case dry:
 			fmt.Fprintf(s.out, "would write %s (%s):\n%s\n", p.rel, p.why, indent(string(p.data), "    "))
 		default:
-			abs := filepath.Join(r.Root, filepath.FromSlash(p.rel))
+			abs := r.abs(p.rel)
 			if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 				return failure(err)
 			}
@@ -180,7 +180,7 @@ func runInit(paths []string, dry bool, ci string, s streams) error {
 	fmt.Fprintln(s.out, "next steps:")
 	var fetch []string
 	for _, env := range envs {
-		if _, err := os.Stat(filepath.Join(r.Root, filepath.FromSlash(env.Cert))); err != nil {
+		if _, err := os.Stat(r.abs(env.Cert)); err != nil {
 			fetch = append(fetch, env.Name)
 		}
 	}

@@ -43,7 +43,7 @@ func (r *repo) sopsKeeps(rel string) (string, bool) {
 		}
 		rules, known := r.sopsConfigs[d]
 		if !known {
-			if data, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(d), ".sops.yaml")); err == nil {
+			if data, err := os.ReadFile(filepath.Join(r.abs(d), ".sops.yaml")); err == nil {
 				rules = manifest.ParseSOPSConfig(data)
 			}
 			r.sopsConfigs[d] = rules
@@ -97,6 +97,9 @@ func openRepo(configPath string, paths []string) (*repo, error) {
 	}
 	return &repo{Root: root, Paths: paths, Config: cfg, Envs: envs}, nil
 }
+
+// abs is a repository file's path on disk.
+func (r *repo) abs(rel string) string { return filepath.Join(r.Root, filepath.FromSlash(rel)) }
 
 func (r *repo) dirSource() *source.Dir {
 	return &source.Dir{

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -151,7 +150,7 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			continue
 		}
 		if m.write {
-			if err := os.Remove(filepath.Join(r.Root, filepath.FromSlash(e.Path))); err == nil {
+			if err := os.Remove(r.abs(e.Path)); err == nil {
 				fmt.Fprintf(errOut, "secretguard: removed %s, left by an interrupted run\n", e.Path)
 			}
 		}
@@ -168,11 +167,11 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			// New files first: a crash then leaves at worst a file that
 			// nothing lists, never a kustomization listing a missing one.
 			for _, c := range res.Created {
-				if err := transform.CreateFile(filepath.Join(r.Root, filepath.FromSlash(c.Path)), c.Data); err != nil {
+				if err := transform.CreateFile(r.abs(c.Path), c.Data); err != nil {
 					return err
 				}
 			}
-			return transform.WriteFile(filepath.Join(r.Root, filepath.FromSlash(rel)), res.New)
+			return transform.WriteFile(r.abs(rel), res.New)
 		}
 	}
 	// A file that the repository's .sops.yaml keeps encrypted is left to
@@ -225,16 +224,14 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 		rewrite = func(rel string, data []byte) (*transform.Result, error) {
 			opt := opt
 			opt.ListedBy = r.listers(rel)
-			if sh, ok, err := r.sharedAt(rel, pick); ok {
+			if sh, ok, err := r.sharedAt(rel, data, pick); ok {
 				if err != nil {
 					return nil, err
 				}
 				if res, ok, err := transform.FixShared(rel, data, wants[rel], opt, sh); ok {
 					return res, err
 				}
-				o := opt
-				o.Shared = &sh
-				return transform.Fix(rel, data, wants[rel], o, func() (*transform.Target, error) { return target(rel) })
+				opt.Shared = &sh
 			}
 			return transform.Fix(rel, data, wants[rel], opt, func() (*transform.Target, error) { return target(rel) })
 		}
@@ -304,17 +301,7 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 				}
 			}
 			if m.say {
-				for _, f := range res.Fixed {
-					fmt.Fprintf(out, "%s %s:%d: %s: %s\n", would("fix"), words.OneLine(rel), f.Line, f.Rule, words.OneLine(f.What))
-				}
-				for _, ch := range res.Changes {
-					into := ""
-					if ch.Merged {
-						into = ", merged into the SealedSecret"
-					}
-					fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
-						would("seal"), words.OneLine(rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, into)
-				}
+				sayChanges(out, rel, res, would)
 			}
 			run.files = append(run.files, rel)
 			run.changes = append(run.changes, res.Changes...)
@@ -324,6 +311,24 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 		err = r.spread(s, m, spreads, run, would)
 	}
 	return run, err
+}
+
+// sayChanges prints a line per repair and per sealed Secret of a file.
+func sayChanges(out io.Writer, rel string, res *transform.Result, would func(string) string) {
+	for _, f := range res.Fixed {
+		fmt.Fprintf(out, "%s %s:%d: %s: %s\n", would("fix"), words.OneLine(rel), f.Line, f.Rule, words.OneLine(f.What))
+	}
+	for _, ch := range res.Changes {
+		where := ""
+		switch {
+		case ch.Into != "":
+			where = ", into " + words.OneLine(ch.Into)
+		case ch.Merged:
+			where = ", merged into the SealedSecret"
+		}
+		fmt.Fprintf(out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope%s\n",
+			would("seal"), words.OneLine(rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, where)
+	}
 }
 
 // picker checks the forced environment and certificate once for the run.

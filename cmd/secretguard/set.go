@@ -126,7 +126,7 @@ func runSetKey(c *cli.Context, unset bool) error {
 		return findings // like seal --diff: 1 when it shows a change
 	}
 	if !o.DryRun {
-		path := filepath.Join(r.Root, filepath.FromSlash(rel))
+		path := r.abs(rel)
 		write := transform.WriteFile
 		if !exists {
 			write = transform.CreateFile

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -28,23 +27,34 @@ func (r *repo) model() (*gitops.Model, error) {
 	return r.build, r.modelErr
 }
 
-// shared says whether seal takes rel as a kustomize base that the overlays
-// of known environments build, rather than as a file of one environment: its
-// path maps to no single environment of several, nothing forces one, and a
-// kustomize build deploys it. The error names what deploys it from outside
-// every overlay.
-func (r *repo) shared(rel string, build *gitops.Model, pick *transform.Picker, ch transform.Choice) (transform.Shared, bool, error) {
-	if build == nil || ch.Env != "" || ch.Cert != "" || len(r.Envs.Names()) < 2 || len(r.Envs.ForPath(rel)) == 1 {
+// sharedAt says whether seal takes rel (holding data) as a kustomize base
+// that the overlays of known environments build, rather than as a file of one
+// environment (gitops.SharedOverlays). The model is made only when the path
+// leaves the environment open. ok with an error: the file cannot be sealed
+// per overlay, and the error says why (what deploys it from outside every
+// overlay, or entry points of several clusters that deploy it as it is).
+func (r *repo) sharedAt(rel string, data []byte, pick *transform.Picker) (transform.Shared, bool, error) {
+	if len(r.Envs.Names()) < 2 || len(r.Envs.ForPath(rel)) == 1 {
 		return transform.Shared{}, false, nil
 	}
-	overlays, ok, err := build.Overlays(rel, r.Envs.ForPath)
-	if !ok {
-		return r.leftover(rel, build, pick)
-	}
+	build, err := r.model()
 	if err != nil {
-		return transform.Shared{}, ok, err
+		return transform.Shared{}, true, err
 	}
-	return transform.Shared{Overlays: overlays, Target: pick.EnvTarget, ListedBy: r.listers(rel)}, true, nil
+	overlays, ok, err := build.SharedOverlays(rel, r.Envs)
+	switch {
+	case ok && err != nil:
+		return transform.Shared{}, true, err
+	case ok:
+		return transform.Shared{Overlays: overlays, Target: pick.EnvTarget, ListedBy: r.listers(rel)}, true, nil
+	}
+	if sh, ok := r.leftover(rel, data, build, pick); ok {
+		return sh, true, nil
+	}
+	if err := r.deployedToSeveral(rel, build); err != nil {
+		return transform.Shared{}, true, err
+	}
+	return transform.Shared{}, false, nil
 }
 
 // leftover says whether rel is the base file of a seal that was killed after
@@ -53,46 +63,24 @@ func (r *repo) shared(rel string, build *gitops.Model, pick *transform.Picker, c
 // Secrets already. Sealing it again completes that run (the keys merge into
 // those files, and the file goes); any other file nothing deploys is not a
 // shared base's.
-func (r *repo) leftover(rel string, build *gitops.Model, pick *transform.Picker) (transform.Shared, bool, error) {
+func (r *repo) leftover(rel string, data []byte, build *gitops.Model, pick *transform.Picker) (transform.Shared, bool) {
 	k := build.KustomizationOf(path.Dir(rel))
 	if k == nil || slices.Contains(k.Resources, rel) {
-		return transform.Shared{}, false, nil
+		return transform.Shared{}, false
 	}
 	overlays, ok, err := build.Overlays(k.File, r.Envs.ForPath)
-	if !ok || err != nil || len(overlays) == 0 {
-		return transform.Shared{}, false, nil
-	}
-	data, err := r.dirSource().ReadFile(rel)
 	names := transform.RawSecretNames(rel, data)
-	if err != nil || len(names) == 0 {
-		return transform.Shared{}, false, nil
+	if !ok || err != nil || len(overlays) == 0 || len(names) == 0 {
+		return transform.Shared{}, false
 	}
 	for _, o := range overlays {
 		for _, n := range names {
 			if !slices.Contains(o.Kustomization.Resources, path.Join(o.Kustomization.Dir, transform.SealedFileName(n))) {
-				return transform.Shared{}, false, nil
+				return transform.Shared{}, false
 			}
 		}
 	}
-	return transform.Shared{Overlays: overlays, Target: pick.EnvTarget}, true, nil
-}
-
-// sharedAt is shared with the repository's model, made only when the path
-// leaves the environment open (no config or model for the common case).
-func (r *repo) sharedAt(rel string, pick *transform.Picker) (transform.Shared, bool, error) {
-	if len(r.Envs.Names()) < 2 || len(r.Envs.ForPath(rel)) == 1 {
-		return transform.Shared{}, false, nil
-	}
-	build, err := r.model()
-	if err != nil {
-		return transform.Shared{}, true, err
-	}
-	sh, ok, err := r.shared(rel, build, pick, transform.Choice{})
-	if !ok {
-		err = r.deployedToSeveral(rel, build)
-		ok = err != nil
-	}
-	return sh, ok, err
+	return transform.Shared{Overlays: overlays, Target: pick.EnvTarget}, true
 }
 
 // deployedToSeveral is the error for a file that entry points of several
@@ -155,16 +143,14 @@ type spreadFile struct {
 	res *transform.Result
 }
 
-// spread writes what sealing shared bases changes, in the order that keeps
-// every build whole after a crash: the overlays' new files, the files merged
-// into, the kustomizations (new entries listed, emptied base files dropped),
-// and last the base files. A kustomization that cannot be edited exactly
-// leaves every base file that needed it untouched.
-func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, would func(string) string) error {
+// relistAll makes the kustomization edits that sealing the files needs, in
+// write order (those that list new files, then those that only drop a base
+// file). A file whose SealedSecret another file makes already, or that needs
+// a kustomization that cannot be edited exactly, is left out (and counted as
+// failed); active are the files that stay.
+func (r *repo) relistAll(s streams, files []spreadFile, run *sealRun) (active []spreadFile, order []string, relisted map[string]*transform.Result) {
 	read := func(rel string) ([]byte, error) { return os.ReadFile(r.abs(rel)) }
-	active := files
-	var relisted map[string]*transform.Result
-	var order []string
+	active = files
 	for {
 		list, unlist := map[string][]string{}, map[string][]string{}
 		creators := map[string]string{}
@@ -245,6 +231,16 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 		}
 		active = kept
 	}
+	return active, order, relisted
+}
+
+// spread writes what sealing shared bases changes, in the order that keeps
+// every build whole after a crash: the overlays' new files, the files merged
+// into, the kustomizations (new entries listed, emptied base files dropped),
+// and last the base files. A kustomization that cannot be edited exactly
+// leaves every base file that needed it untouched.
+func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, would func(string) string) error {
+	active, order, relisted := r.relistAll(s, files, run)
 	for _, f := range active {
 		if m.diff {
 			if err := transform.WriteDiff(s.out, f.rel, f.res); err != nil {
@@ -257,13 +253,7 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 			}
 		}
 		if m.say {
-			for _, x := range f.res.Fixed {
-				fmt.Fprintf(s.out, "%s %s:%d: %s: %s\n", would("fix"), words.OneLine(f.rel), x.Line, x.Rule, words.OneLine(x.What))
-			}
-			for _, ch := range f.res.Changes {
-				fmt.Fprintf(s.out, "%s %s:%d: Secret %s (%d key%s) for %s, %s scope, into %s\n",
-					would("seal"), words.OneLine(f.rel), ch.Line, words.OneLine(words.Ref(ch.Namespace, ch.Name)), len(ch.Keys), words.Plural(len(ch.Keys)), words.OneLine(ch.Env), ch.Scope, words.OneLine(ch.Into))
-			}
+			sayChanges(s.out, f.rel, f.res, would)
 			if f.res.Spread.Delete {
 				verb := "removed"
 				if m.dry {
@@ -349,6 +339,3 @@ func (r *repo) spread(s streams, m sealMode, files []spreadFile, run *sealRun, w
 	}
 	return nil
 }
-
-// abs is a repository file's path on disk.
-func (r *repo) abs(rel string) string { return filepath.Join(r.Root, filepath.FromSlash(rel)) }
