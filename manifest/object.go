@@ -136,3 +136,11 @@ func RawSecret(o *yaml.Node) (SecretValues, bool) {
 	sv := ReadSecretValues(o)
 	return sv, len(sv.Plain) > 0
 }
+
+// PodSpecPaths are where the pod spec sits in each workload kind that has
+// one (plaintext-credential reads env there; fix moves it).
+var PodSpecPaths = map[string][]string{
+	"Pod": {"spec"}, "Deployment": {"spec", "template", "spec"}, "StatefulSet": {"spec", "template", "spec"},
+	"DaemonSet": {"spec", "template", "spec"}, "ReplicaSet": {"spec", "template", "spec"}, "Job": {"spec", "template", "spec"},
+	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"},
+}

@@ -37,13 +37,6 @@ func (plaintextCredential) Info() Info {
 	}
 }
 
-// podSpecPaths are where pod specs sit in the workloads that have them.
-var podSpecPaths = map[string][]string{
-	"Pod": {"spec"}, "Deployment": {"spec", "template", "spec"}, "StatefulSet": {"spec", "template", "spec"},
-	"DaemonSet": {"spec", "template", "spec"}, "ReplicaSet": {"spec", "template", "spec"}, "Job": {"spec", "template", "spec"},
-	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"},
-}
-
 func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	if manifest.IsCoreSecret(o.APIVersion, o.Kind) || manifest.IsSOPS(o.Node) {
 		return // raw-secret's; SOPS-encrypted
@@ -56,7 +49,7 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 			first = k
 		}
 	}
-	if p, ok := podSpecPaths[o.Kind]; ok {
+	if p, ok := manifest.PodSpecPaths[o.Kind]; ok {
 		spec := manifest.Path(o.Node, p...)
 		for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
 			for _, ctr := range manifest.Seq(manifest.Field(spec, list)) {

@@ -2,11 +2,13 @@ package transform
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -15,13 +17,6 @@ import (
 // outside a Secret; fix moves the env ones into a SealedSecret when asked
 // (--move-env-credentials: it changes a workload).
 const PlaintextCredential = "plaintext-credential"
-
-// podSpecs are where the pod spec sits in each workload kind.
-var podSpecs = map[string][]string{
-	"Pod": {"spec"}, "Deployment": {"spec", "template", "spec"}, "StatefulSet": {"spec", "template", "spec"},
-	"DaemonSet": {"spec", "template", "spec"}, "ReplicaSet": {"spec", "template", "spec"}, "Job": {"spec", "template", "spec"},
-	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"},
-}
 
 // EnvSecretName is the Secret a workload's env credentials move into.
 func EnvSecretName(workload string) string { return workload + "-env" }
@@ -40,7 +35,7 @@ func moveEnvCredentials(res *Result, file string, d *manifest.Document, names []
 	}
 	root := d.Node
 	kind := manifest.Scalar(manifest.Field(root, "kind"))
-	specPath, ok := podSpecs[kind]
+	specPath, ok := manifest.PodSpecPaths[kind]
 	if !ok {
 		return leave("not a workload with a pod template")
 	}
@@ -111,17 +106,11 @@ func moveEnvCredentials(res *Result, file string, d *manifest.Document, names []
 	if !verified(d, edits, want) {
 		return leave("the env entries are laid out in a way fix cannot edit exactly (an anchor, flow style): move them by hand")
 	}
-	dests, why := destinations(path.Dir(file), secretName, own, ns, opt, target)
-	if why != "" {
-		return leave(why)
+	dests, err := destinations(path.Dir(file), secretName, own, ns, opt, target)
+	if err != nil {
+		return leave(words.ErrText(err))
 	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range values {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	keys := slices.Sorted(maps.Keys(values))
 	secret := func(ns string) *yaml.Node {
 		md := newMap()
 		setString(md, "name", secretName)

@@ -132,9 +132,9 @@ func fixGenerators(res *Result, file string, d *manifest.Document, wants map[int
 		if w := picked[i].ns; w != "" {
 			secretNS = w // where the whole build puts it (scan's model)
 		}
-		dests, why := destinations(dir, gen.name, gen.namespace, secretNS, opt, target)
-		if why != "" {
-			leave(why)
+		dests, err := destinations(dir, gen.name, gen.namespace, secretNS, opt, target)
+		if err != nil {
+			leave(words.ErrText(err))
 			continue
 		}
 		made, whats, why := sealTo(dests, gen.name, gen.secret, opt, created)

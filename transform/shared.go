@@ -66,6 +66,8 @@ func SealShared(file string, data []byte, opt Options, sh Shared) (*Result, erro
 	}
 	sp := &Spread{List: map[string][]string{}, Unlist: map[string][]string{}}
 	res.Spread = sp
+	shOpt := opt
+	shOpt.Shared = &sh
 	removed := map[int]bool{}
 	for _, r := range p.raws {
 		md := manifest.Field(r.doc.Node, "metadata")
@@ -78,20 +80,16 @@ func SealShared(file string, data []byte, opt Options, sh Shared) (*Result, erro
 		if name == "" {
 			return fail("Secret has no metadata.name")
 		}
-		for _, o := range sh.Overlays {
-			if o.RenameBy != nil {
-				return fail("Secret %s is built by several environments, and %s renames it (namePrefix %q, nameSuffix %q): kustomize rewrites references to a Secret but not to a SealedSecret, so workloads would name a Secret that no longer exists; seal it in each overlay by hand",
-					name, o.RenameBy.File, o.RenameBy.NamePrefix, o.RenameBy.NameSuffix)
-			}
-			t, err := sh.Target(o.Env)
-			if err != nil {
-				return nil, err
-			}
-			ns := o.NamespaceOf(own)
-			if ns == "" {
-				ns = t.Namespace
-			}
-			rel := path.Join(o.Kustomization.Dir, sealedName(name))
+		dests, err := destinations("", name, own, "", shOpt, nil)
+		var rename *renameError
+		switch {
+		case errors.As(err, &rename):
+			return fail("Secret %s is built by several environments, and %v", name, rename)
+		case err != nil:
+			return nil, err
+		}
+		for _, d := range dests {
+			rel, ns := d.rel, d.ns
 			raw, err := overlaySecret(r.doc, ns, name)
 			if err != nil {
 				return fail("Secret %s: %s", name, words.ErrText(err))
@@ -106,16 +104,16 @@ func SealShared(file string, data []byte, opt Options, sh Shared) (*Result, erro
 			case slices.ContainsFunc(res.Created, func(c Created) bool { return c.Path == rel }):
 				return fail("two Secrets named %s would go to %s", name, rel)
 			}
-			sealed, err := Seal(rel, in, opt, func() (*Target, error) { return t, nil })
+			sealed, err := Seal(rel, in, opt, d.target)
 			if err != nil {
 				var se *Error
 				if errors.As(err, &se) {
-					return fail("Secret %s, sealed for %s into %s: %s", name, o.Env, rel, strings.TrimSuffix(se.Msg, "; file left untouched"))
+					return fail("Secret %s, sealed for %s into %s: %s", name, d.env, rel, strings.TrimSuffix(se.Msg, "; file left untouched"))
 				}
 				return nil, err
 			}
 			if sealed.New == nil || len(sealed.Changes) != 1 {
-				return fail("Secret %s: sealing it for %s gave nothing to write", name, o.Env)
+				return fail("Secret %s: sealing it for %s gave nothing to write", name, d.env)
 			}
 			ch := sealed.Changes[0]
 			if old != nil {
@@ -136,7 +134,7 @@ func SealShared(file string, data []byte, opt Options, sh Shared) (*Result, erro
 			}
 			ch.File, ch.Line, ch.Into = file, line, rel
 			res.Changes = append(res.Changes, ch)
-			sp.List[o.Kustomization.File] = append(sp.List[o.Kustomization.File], sealedName(name))
+			sp.List[d.into] = append(sp.List[d.into], sealedName(name))
 		}
 		res.Edits = append(res.Edits, removal(p.docs, r.doc, r.doc.Node))
 		removed[r.doc.Index] = true
@@ -403,14 +401,11 @@ func relistFlow(file string, data []byte, d *manifest.Document, l *lines, key, s
 		keep = []any{}
 	}
 	want["resources"] = keep
-	// The whole line is the edit (a diff shows whole lines).
-	line := append(append(slices.Clip(text[:open]), "["+strings.Join(items, ", ")+"]"...), text[end+1:]...)
-	line = append(line, l.d.Text[l.start[k]+len(text):l.start[k+1]]...)
-	e := Edit{Start: l.offset(k), End: l.offset(k + 1), Text: line, Doc: d}
+	e := Edit{Start: l.offset(k) + open, End: l.offset(k) + end + 1, Text: []byte("[" + strings.Join(items, ", ") + "]"), Doc: d}
 	if !verified(d, []Edit{e}, want) {
 		return fail("changing its resources: would change more than it should (an unusual layout): edit it by hand")
 	}
-	res.Edits = []Edit{e}
+	res.Edits = wholeLines(d, []Edit{e}) // a diff shows whole lines
 	res.New = apply(data, res.Edits)
 	return res, nil
 }
@@ -428,41 +423,51 @@ func flowScalar(v string) string {
 	return string(b)
 }
 
-// dest is where a SealedSecret that fix makes goes: a new file, the
-// namespace it is sealed for, the certificate, and the overlay kustomization
-// that lists it ("" when the caller lists it itself).
+// dest is where a SealedSecret made of a file's Secret goes: a new file, the
+// namespace it is sealed for, the environment and its certificate, and the
+// overlay kustomization that lists it ("" when the caller lists it itself).
 type dest struct {
-	rel, ns, into string
-	target        func() (*Target, error)
+	rel, ns, env, into string
+	target             func() (*Target, error)
+}
+
+// renameError is a build that renames a shared base's Secret: kustomize
+// rewrites references to a Secret, never to a SealedSecret.
+type renameError struct{ k *gitops.Kustomization }
+
+func (e *renameError) Error() string {
+	return fmt.Sprintf("%s renames it (namePrefix %q, nameSuffix %q): kustomize rewrites references to a Secret but not to a SealedSecret, so workloads would name a Secret that no longer exists; seal it in each overlay by hand",
+		e.k.File, e.k.NamePrefix, e.k.NameSuffix)
 }
 
 // destinations are the files a SealedSecret named name, made from what a
 // file in dir holds, goes to: sealedName(name) in dir (for namespace ns), or,
 // when the file is a base that several environments' overlays build
 // (opt.Shared), one in each overlay, for the namespace its build gives a
-// resource whose own namespace is own. why says what stands in the way.
-func destinations(dir, name, own, ns string, opt Options, target func() (*Target, error)) ([]dest, string) {
+// resource whose own namespace is own. The error is a renameError, or an
+// environment's certificate that cannot seal.
+func destinations(dir, name, own, ns string, opt Options, target func() (*Target, error)) ([]dest, error) {
 	sh := opt.Shared
 	if sh == nil {
-		return []dest{{rel: path.Join(dir, sealedName(name)), ns: ns, target: target}}, ""
+		return []dest{{rel: path.Join(dir, sealedName(name)), ns: ns, target: target}}, nil
 	}
 	var out []dest
 	for _, o := range sh.Overlays {
 		if o.RenameBy != nil {
-			return nil, fmt.Sprintf("%s renames it (namePrefix %q, nameSuffix %q): seal it for the final name by hand", o.RenameBy.File, o.RenameBy.NamePrefix, o.RenameBy.NameSuffix)
+			return nil, &renameError{o.RenameBy}
 		}
 		t, err := sh.Target(o.Env)
 		if err != nil {
-			return nil, words.ErrText(err)
+			return nil, err
 		}
 		ns := o.NamespaceOf(own)
 		if ns == "" {
 			ns = t.Namespace
 		}
-		out = append(out, dest{rel: path.Join(o.Kustomization.Dir, sealedName(name)), ns: ns, into: o.Kustomization.File,
+		out = append(out, dest{rel: path.Join(o.Kustomization.Dir, sealedName(name)), ns: ns, env: o.Env, into: o.Kustomization.File,
 			target: func() (*Target, error) { return t, nil }})
 	}
-	return out, ""
+	return out, nil
 }
 
 // sealTo seals the Secret that secret(ns) makes into a new file at each

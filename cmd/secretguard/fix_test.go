@@ -15,6 +15,7 @@ import (
 	"github.com/secretguard/secretguard/internal/sealtest"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/scan"
+	"github.com/secretguard/secretguard/transform"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -166,6 +167,10 @@ func keyNames(maps ...any) []string {
 // The rule ids transform.Fix repairs are the ids scan reports, each marked
 // fixable in its rule, so no finding is dropped on the way.
 func TestFixRulesAreScanRules(t *testing.T) {
+	// --move-env-credentials hands plaintext-credential findings over too.
+	if transform.PlaintextCredential != scan.PlaintextCredentialID {
+		t.Errorf("fix moves %q, scan reports %q", transform.PlaintextCredential, scan.PlaintextCredentialID)
+	}
 	for id := range fixRules {
 		if _, err := scan.Lookup(id); err != nil {
 			t.Errorf("fix repairs %q: %v", id, err)
