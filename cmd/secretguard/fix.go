@@ -32,6 +32,8 @@ func fixCommand() *cli.Command {
 			"   reflector-redundant           remove the copies of the template's annotations\n" +
 			"   external-secret-api-removed   external-secrets.io/v1beta1 -> v1, where v1 takes the resource unchanged\n" +
 			"   secret-generator              a SealedSecret in a new file sealed-NAME.yaml, listed in resources:, instead of the entry\n" +
+			"                                 (in a base that several clusters' overlays build: one per overlay)\n" +
+			"   plaintext-credential          with --move-env-credentials: a workload's env literals into a SealedSecret WORKLOAD-env\n" +
 			"Only whole lines of the repaired documents change; every other byte stays. What it cannot repair exactly it leaves, and says why.",
 		Flags: []cli.Flag{
 			configFlag, noColorFlag,

@@ -31,6 +31,8 @@ func sealCommand() *cli.Command {
 		Usage:     "rewrite raw Secrets into SealedSecrets in place",
 		ArgsUsage: "[PATH...|-]",
 		Description: "Seals every raw v1 Secret under PATH for the certificate of the environment its path maps to.\n" +
+			"A Secret in a kustomize base that the overlays of several environments build is sealed once per overlay,\n" +
+			"into sealed-NAME.yaml beside the overlay's kustomization (listed in its resources:), and leaves the base.\n" +
 			"With `-`, or with no PATH and stdin not a terminal, reads a manifest stream from stdin and writes the sealed stream to stdout.",
 		Flags: []cli.Flag{
 			configFlag, noColorFlag, sealQuietFlag, dryRunFlag, diffFlag, checkFlag,
