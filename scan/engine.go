@@ -106,7 +106,7 @@ type fileResult struct {
 	// (raw-secret's to judge, values or none).
 	sops, rawSecret bool
 	sopsRules       []manifest.SOPSRule
-	entry           source.Entry
+	entry           *source.Entry // kept to be read again: see mayBeValues
 }
 
 // Scan reads every entry of src once and runs every enabled rule. Files are
@@ -444,8 +444,8 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 	}
 	r.read = true
 	r.path = e.Path
-	if !c.History {
-		r.entry = e // read again when it turns out to be Helm values
+	if !c.History && mayBeValues(data) {
+		r.entry = &e // read again when something uses it as Helm values
 	}
 	r.sops = manifest.SOPSEncrypted(data)
 	if path.Base(e.Path) == ".sops.yaml" {
@@ -738,13 +738,13 @@ func (rs *ruleSet) valuesUsed(c *Context, results []fileResult) {
 	}
 	for i := range results {
 		r := &results[i]
-		if !r.read || !used[r.path] || manifest.HelmValuesFile(r.path) || r.entry.Read == nil {
+		if !r.read || !used[r.path] || manifest.HelmValuesFile(r.path) || r.entry == nil {
 			continue
 		}
 		if ok, _ := Kind(r.path); !ok {
 			continue
 		}
-		again := rs.scanFileAs(c, r.entry, true)
+		again := rs.scanFileAs(c, *r.entry, true)
 		seen := map[string]bool{}
 		for _, f := range r.findings {
 			seen[fmt.Sprint(f.Rule, f.Line, f.Message)] = true
@@ -755,4 +755,12 @@ func (rs *ruleSet) valuesUsed(c *Context, results []fileResult) {
 			}
 		}
 	}
+}
+
+// mayBeValues says whether a file could be read as Helm values: no
+// top-level `kind:` line (nor a JSON "kind"), which any Kubernetes object
+// has. Only those are kept to be read again (valuesUsed), so a scan of many
+// manifests holds little more than it did.
+func mayBeValues(data []byte) bool {
+	return !bytes.HasPrefix(data, []byte("kind:")) && !bytes.Contains(data, []byte("\nkind:")) && !bytes.Contains(data, []byte(`"kind"`))
 }
