@@ -17,17 +17,27 @@ import (
 // sealed file while its target kept the plaintext) and a file with several
 // names (hard links: the other names would keep the plaintext).
 func WriteFile(path string, data []byte) (err error) {
+	perm, err := checkReplace(path)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, data, perm)
+}
+
+// checkReplace refuses what WriteFile refuses, and gives the mode the new
+// content keeps.
+func checkReplace(path string) (fs.FileMode, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("write %s: it is a symbolic link: seal the file it points to instead", path)
+		return 0, fmt.Errorf("write %s: it is a symbolic link: seal the file it points to instead", path)
 	}
 	if n := links(fi); n > 1 {
-		return fmt.Errorf("write %s: the file has %d names (hard links), and sealing one would leave the plaintext under the others: make it a file of its own (cp, then rm the other names)", path, n)
+		return 0, fmt.Errorf("write %s: the file has %d names (hard links), and sealing one would leave the plaintext under the others: make it a file of its own (cp, then rm the other names)", path, n)
 	}
-	return writeAtomic(path, data, fi.Mode().Perm())
+	return fi.Mode().Perm(), nil
 }
 
 // RemoveFile deletes a file whose content now lives elsewhere (a shared
@@ -47,23 +57,29 @@ func RemoveFile(path string) error {
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("remove %s: %w", path, err)
 	}
-	if d, e := os.Open(filepath.Dir(path)); e == nil {
-		d.Sync()
-		d.Close()
-	}
+	syncDirs(map[string]bool{filepath.Dir(path): true})
 	return nil
 }
 
 // CreateFile writes a new file atomically (mode 0644), refusing any that is
 // there already, a symbolic link included.
 func CreateFile(path string, data []byte) error {
+	if err := checkCreate(path); err != nil {
+		return err
+	}
+	return writeAtomic(path, data, 0o644)
+}
+
+// checkCreate refuses a path where something is already, a symbolic link
+// included.
+func checkCreate(path string) error {
 	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
 		if err == nil {
 			return fmt.Errorf("create %s: it exists already", path)
 		}
 		return fmt.Errorf("create %s: %w", path, err)
 	}
-	return writeAtomic(path, data, 0o644)
+	return nil
 }
 
 // WriteOutput writes a file the tool makes (a report, a hook): created with
@@ -86,11 +102,25 @@ func WriteOutput(path string, data []byte, perm fs.FileMode) error {
 	return writeAtomic(path, data, perm)
 }
 
-func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMarker+"*")
+func writeAtomic(path string, data []byte, perm fs.FileMode) error {
+	tmp, err := writeTemp(path, data, perm, true)
 	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	syncDirs(map[string]bool{filepath.Dir(path): true})
+	return nil
+}
+
+// writeTemp writes what path becomes to a temp file beside it, with perm, and
+// with durable made durable; it returns the temp file's name.
+func writeTemp(path string, data []byte, perm fs.FileMode, durable bool) (name string, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+tempMarker+"*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -99,25 +129,20 @@ func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if durable {
+		if err = tmp.Sync(); err != nil {
+			return "", fmt.Errorf("write %s: %w", path, err)
+		}
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return "", fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, e := os.Open(dir); e == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return tmp.Name(), nil
 }
 
 // tempMarker is in the name of every temp file WriteFile creates.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,20 +162,24 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 	run := &sealRun{}
 	var spreads []spreadFile
 	opt := transform.Options{Scope: m.scope, DefaultScope: r.Config.Scope, Read: r.dirSource().ReadFile}
+	// Every file is staged as soon as it is sealed and put in place with
+	// the others at the end (transform.Batch): each is old or new after a
+	// crash, all are durable when the run returns.
 	var write func(string, *transform.Result) error
+	batch := &transform.Batch{}
 	if m.write {
 		write = func(rel string, res *transform.Result) error {
 			if res.Spread != nil {
 				return nil // written after every file, in order (spread)
 			}
-			// New files first: a crash then leaves at worst a file that
-			// nothing lists, never a kustomization listing a missing one.
-			for _, c := range res.Created {
-				if err := transform.CreateFile(r.abs(c.Path), c.Data); err != nil {
-					return err
-				}
+			// New files go in place first: a crash then leaves at worst a
+			// file that nothing lists, never a kustomization listing a
+			// missing one.
+			created := make([]transform.Created, len(res.Created))
+			for i, c := range res.Created {
+				created[i] = transform.Created{Path: r.abs(c.Path), Data: c.Data}
 			}
-			return transform.WriteFile(r.abs(rel), res.New)
+			return batch.Stage(r.abs(rel), res.New, created...)
 		}
 	}
 	// A file that the repository's .sops.yaml keeps encrypted is left to
@@ -309,6 +315,15 @@ func (r *repo) rewrite(s streams, m sealMode, wants map[string][]transform.Want)
 			run.changes = append(run.changes, res.Changes...)
 			return nil
 		})
+	// What was staged is whole even when the run stopped on an error: it
+	// goes in place like the files of a run that went on.
+	batch.Commit(func(path string, werr error) {
+		rel, _ := filepath.Rel(r.Root, path)
+		rel = filepath.ToSlash(rel)
+		fmt.Fprintf(errOut, "secretguard: %s\n", words.Lines(sealError(rel, werr)))
+		run.failed++
+		run.files = slices.DeleteFunc(run.files, func(f string) bool { return f == rel })
+	})
 	if err == nil && len(spreads) > 0 {
 		err = r.spread(s, m, spreads, run, would)
 	}
