@@ -205,7 +205,7 @@ func Seal(file string, data []byte, opt Options, target func() (*Target, error))
 		if err != nil {
 			return nil, fmt.Errorf("seal %s: %w", file, err)
 		}
-		out, err := render(sealedSecret(root, ch, t.Cert, enc), isJSON)
+		out, err := renderSealed(root, ch, t.Cert, enc, isJSON)
 		if err != nil {
 			return nil, fmt.Errorf("seal %s: %w", file, err)
 		}

@@ -202,7 +202,7 @@ func newSealedSecret(file string, data []byte, isJSON bool, opt SetOptions, targ
 	}
 	secret := newMap()
 	setNode(secret, "metadata", md)
-	out, err := render(sealedSecret(secret, ch, t.Cert, enc), isJSON)
+	out, err := renderSealed(secret, ch, t.Cert, enc, isJSON)
 	if err != nil {
 		return nil, fmt.Errorf("set %s: %w", file, err)
 	}
