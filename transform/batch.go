@@ -8,23 +8,34 @@ import (
 	"sync"
 )
 
-// A Batch puts the files of one run in place together: each is, after a crash,
-// either untouched or wholly new, and all are durable when Commit returns —
-// the guarantee of WriteFile and CreateFile, at a fraction of the cost when a
-// run writes hundreds of files.
+// A Batch puts the files of one run in place: each is, after a crash, either
+// untouched or wholly new, and all are durable when Commit returns — the
+// guarantee of WriteFile and CreateFile, at a fraction of the cost when a run
+// writes hundreds of files.
 //
 // Stage writes every new content to a temp file beside its file while the
-// run is still sealing others; Commit makes them durable together (one
-// syncfs on Linux for a large batch), renames them over their files, and
-// makes the directories durable. Writing file after file instead (create,
-// fsync, rename, fsync the directory) was measured 3–6× slower for 1,000
-// files: each fsync is a journal commit, and on ext4 without a journal each
-// create scans past the inodes that the previous renames just freed
-// (docs/performance.md).
+// run is still sealing others. Every chunkSize staged files, and at Commit for
+// the rest, a chunk is put in place: its temp files made durable together (one
+// syncfs on Linux), renamed over their files, created files before the files
+// that list them, and the directories made durable. A chunk is put in place
+// while the run seals the next, so its waits for the disk overlap with RSA.
+// Writing file after file instead (create, fsync, rename, fsync the
+// directory) was measured 3–6× slower for 1,000 files: each fsync is a journal
+// commit, and on ext4 without a journal each create scans past the inodes
+// that the previous renames just freed (docs/performance.md).
 type Batch struct {
-	mu    sync.Mutex
-	units []*unit
+	mu      sync.Mutex
+	pending []*unit
+	failed  []*unit
+	put     sync.Mutex // one chunk at a time
+	running sync.WaitGroup
 }
+
+// chunkSize is how many staged files are put in place together while the
+// run goes on. On the 2-core machine of docs/performance.md chunks and one
+// commit at the end measured the same (sealing is CPU-bound there); on a
+// slower disk the chunks overlap its waits with RSA.
+const chunkSize = 256
 
 // unit is what one file of the run becomes: the new files it lists, put in
 // place first, then its own new content.
@@ -40,9 +51,9 @@ type move struct{ tmp, path string }
 
 // Stage writes what path becomes, and the new files it lists (put in place
 // before it, never over an existing file; their paths as the process sees
-// them, like path), to temp files. Nothing is in place
-// until Commit; on error nothing of this file is staged. Safe for concurrent
-// use.
+// them, like path), to temp files. It may be in place before Commit returns,
+// never before Stage does; on error nothing of this file is staged. Safe for
+// concurrent use.
 func (b *Batch) Stage(path string, data []byte, created ...Created) (err error) {
 	u := &unit{path: path}
 	defer func() {
@@ -70,32 +81,50 @@ func (b *Batch) Stage(path string, data []byte, created ...Created) (err error) 
 	}
 	u.replace = move{tmp, path}
 	b.mu.Lock()
-	b.units = append(b.units, u)
+	b.pending = append(b.pending, u)
+	var chunk []*unit
+	if len(b.pending) >= chunkSize {
+		chunk, b.pending = b.pending, nil
+	}
 	b.mu.Unlock()
+	if chunk != nil {
+		b.running.Add(1)
+		go func() {
+			defer b.running.Done()
+			b.putInPlace(chunk)
+		}()
+	}
 	return nil
 }
 
-// Len is the number of files staged.
-func (b *Batch) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.units)
-}
-
-// Commit puts every staged file in place, in three steps so that a crash
-// between any two leaves each file old or new: the temp files are made
-// durable; the new files that others list are renamed into place and their
-// directories made durable; then the files that list them. A file that
-// cannot be put in place is left untouched (its temp files removed) and
-// reported to failed with the path it was staged for; the others go on.
+// Commit puts every staged file in place and returns when all are durable.
+// A file that could not be put in place is left untouched (its temp files
+// removed) and reported to failed with the path it was staged for, in path
+// order; the others go on.
 func (b *Batch) Commit(failed func(path string, err error)) {
 	b.mu.Lock()
-	units := b.units
-	b.units = nil
+	rest := b.pending
+	b.pending = nil
 	b.mu.Unlock()
+	b.running.Wait()
+	b.putInPlace(rest)
+	sort.Slice(b.failed, func(i, j int) bool { return b.failed[i].path < b.failed[j].path })
+	for _, u := range b.failed {
+		failed(u.path, u.err)
+	}
+	b.failed = nil
+}
+
+// putInPlace puts a chunk in place in three steps, so that a crash between
+// any two leaves each file old or new: the temp files are made durable; the
+// new files that others list are renamed into place and their directories
+// made durable; then the files that list them.
+func (b *Batch) putInPlace(units []*unit) {
 	if len(units) == 0 {
 		return
 	}
+	b.put.Lock()
+	defer b.put.Unlock()
 	sort.Slice(units, func(i, j int) bool { return units[i].path < units[j].path })
 	if batchSync {
 		var temps []string
@@ -138,19 +167,11 @@ func (b *Batch) Commit(failed func(path string, err error)) {
 	for _, u := range units {
 		if u.err != nil {
 			u.discard()
-			failed(u.path, u.err)
+			b.mu.Lock()
+			b.failed = append(b.failed, u)
+			b.mu.Unlock()
 		}
 	}
-}
-
-// Discard removes every staged temp file: nothing is put in place.
-func (b *Batch) Discard() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, u := range b.units {
-		u.discard()
-	}
-	b.units = nil
 }
 
 func (u *unit) owns(tmp string) bool {

@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/secretguard/secretguard/certs"
@@ -38,6 +39,10 @@ type Picker struct {
 	// (the overlays of a shared base): --env for another one is refused
 	// as for a path that maps elsewhere.
 	Built func(rel string) []string
+	// dirNamespace caches, by directory, the namespace its kustomization
+	// sets ("" for none): a run over 1,000 files of one folder read the
+	// same kustomization (or failed to find three names) 1,000 times.
+	dirNamespace sync.Map
 }
 
 // UsageError is a forced choice that names nothing usable.
@@ -118,11 +123,23 @@ func (p *Picker) Target(rel string) (*Target, error) {
 		t.Namespace = p.choice.Namespace
 	}
 	if t.Namespace == "" {
-		if k, _ := gitops.KustomizationIn(p.root, path.Dir(rel)); k != nil {
-			t.Namespace = k.Namespace
-		}
+		t.Namespace = p.kustomizationNamespace(path.Dir(rel))
 	}
 	return t, nil
+}
+
+// kustomizationNamespace is the namespace the kustomization of a directory
+// sets, read once per run.
+func (p *Picker) kustomizationNamespace(dir string) string {
+	if ns, ok := p.dirNamespace.Load(dir); ok {
+		return ns.(string)
+	}
+	ns := ""
+	if k, _ := gitops.KustomizationIn(p.root, dir); k != nil {
+		ns = k.Namespace
+	}
+	p.dirNamespace.Store(dir, ns)
+	return ns
 }
 
 // EnvTarget is the newest certificate of an environment, and its namespace.
