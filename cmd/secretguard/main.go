@@ -15,9 +15,11 @@ func main() {
 	}
 	// The headroom is for speed, not for keeping data: what a scan keeps is a
 	// few MB (findings and cross-file facts) however large the tree. A soft
-	// limit makes the collector work harder instead of growing past it.
+	// limit makes the collector work harder instead of growing past it
+	// (55,000 files: 245 MB peak at 256 MiB, 141 MB at 128 MiB in the same
+	// 1.9 s; 96 MiB costs 5 %).
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
+		debug.SetMemoryLimit(128 << 20)
 	}
 	os.Exit(Main(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
