@@ -69,6 +69,10 @@ func runFix(c *cli.Context) error {
 	r.modelOnce.Do(func() { r.build = res.Build }) // the scan read the whole tree: its model is the repository's
 	wants := map[string][]transform.Want{}
 	remain := map[string]int{} // rule → findings fix does not take
+	// untaken are findings of the rules fix repairs that it cannot repair
+	// here (a raw Secret with no certificate for its cluster…): each is
+	// said with why, as scan advises.
+	var untaken []scan.Finding
 	for _, f := range res.Findings {
 		if env := envCredentials(f); o.MoveEnv && env != nil {
 			w := transform.Want{Rule: f.Rule, Line: f.Line, Env: env}
@@ -86,6 +90,9 @@ func runFix(c *cli.Context) error {
 			wants[f.File] = append(wants[f.File], w)
 		} else {
 			remain[f.Rule]++
+			if fixRules[f.Rule] && f.Advice != "" {
+				untaken = append(untaken, f)
+			}
 		}
 	}
 	run, err := r.rewrite(s, sealMode{write: !(o.DryRun || o.Diff || o.Check), diff: o.Diff, say: !o.Quiet && !o.Diff, dry: o.DryRun || o.Check, left: !o.Quiet}, wants)
@@ -93,6 +100,13 @@ func runFix(c *cli.Context) error {
 		return err
 	}
 	if !o.Quiet {
+		for i, f := range untaken {
+			if i == maxUntaken {
+				fmt.Fprintf(s.err, "secretguard: %d more not fixed: `secretguard scan` says why\n", len(untaken)-i)
+				break
+			}
+			fmt.Fprintf(s.err, "secretguard: %s:%d: %s not fixed: %s\n", words.OneLine(f.File), f.Line, f.Rule, words.OneLine(f.Advice))
+		}
 		var rules []string
 		total := run.left
 		for rule, n := range remain {
@@ -126,6 +140,10 @@ func runFix(c *cli.Context) error {
 	}
 	return nil
 }
+
+// maxUntaken is how many findings fix says it left, with why, before it
+// only counts them.
+const maxUntaken = 20
 
 // envCredentials are the env entries a plaintext-credential finding names,
 // when it names nothing else (scan's keys "env NAME"): what
