@@ -195,7 +195,9 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 		return urlCredential(s)
 	}
 	if CredentialKey(key) {
-		return !strings.HasPrefix(s, "/") // a path to the credential is no credential
+		// A path to the credential is no credential, nor the name of a way
+		// to log in.
+		return !strings.HasPrefix(s, "/") && !authScheme.MatchString(s)
 	}
 	return randomString(s)
 }
@@ -208,7 +210,7 @@ func urlCredential(s string) bool { return urlCarries(s, true) }
 // is set (in a Secret: there a URL is there to be secret; elsewhere paths
 // hold digests and bucket names).
 func urlCarries(s string, random bool) bool {
-	if urlPassword.MatchString(s) || webhookURL.MatchString(s) {
+	if LiteralURLPassword(s) || webhookURL.MatchString(s) {
 		return true
 	}
 	u, err := url.Parse(s)
@@ -259,11 +261,17 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if strings.Contains(s, "://") {
 		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
 	}
+	if authScheme.MatchString(s) {
+		return false // auth: oauth says how to log in, not with what
+	}
 	if CredentialKey(key) && !amqpRoutingKey(key) && v.Tag != "!!int" && v.Tag != "!!float" {
 		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n") && !fileName.MatchString(s)
 	}
 	return false
 }
+
+// authScheme is the name of a way to log in (auth: oauth, auth_type: basic).
+var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac)$`)
 
 // fileName is a value that names a file (privateKey: private.key).
 var fileName = regexp.MustCompile(`^[\w.-]+\.(?:key|pem|crt|cert|p12|pfx|jks|keystore|json|txt|conf)$`)

@@ -41,18 +41,33 @@ var (
 	helmExpr = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
 	envVar   = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
-	// argocd-rbac-cm read them from its Secrets.
-	argoRef = regexp.MustCompile(`^\$[a-z][A-Za-z0-9_-]*(?:[.:][A-Za-z0-9_-]+)+$`)
+	// argocd-rbac-cm read them from its Secrets; $slack-token: Argo CD
+	// Notifications' argocd-notifications-cm reads it from
+	// argocd-notifications-secret (its documented example).
+	argoRef = regexp.MustCompile(`^\$[a-z][A-Za-z0-9_-]*(?:[.:][A-Za-z0-9_-]+)*$`)
+	// $(DB_PASSWORD): Kubernetes expands an earlier env entry of the
+	// container into an env value or a command.
+	k8sEnvRef = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
 	// Grafana's $__env{X}, $__file{/path}, $__vault{…}; LiteLLM's os.environ/X.
 	// Frigate's {FRIGATE_X}; a generator's `{$}name` placeholder; Argo CD
-	// Image Updater's pullsecret:ns/name, secret:ns/name#key, env:NAME, ext:/path.
-	appRef = regexp.MustCompile(`\$__(?:env|file|vault)\{[^{}]*\}|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{[A-Z][A-Z0-9_]{2,}\}|^\{\$\}[A-Za-z_][A-Za-z0-9_]*$|^(?:pullsecret|secret):[a-z0-9.-]+/[a-z0-9.-]+(?:#[A-Za-z0-9._-]+)?$|^env:[A-Za-z_][A-Za-z0-9_]*$|^ext:/\S+$`)
+	// Image Updater's pullsecret:ns/name, secret:ns/name#key, env:NAME, ext:/path;
+	// opencode's {env:X} and {file:path}.
+	appRef = regexp.MustCompile(`\$__(?:env|file|vault)\{[^{}]*\}|\{(?:env|file):[^{}\s]+\}|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{[A-Z][A-Z0-9_]{2,}\}|^\{\$\}[A-Za-z_][A-Za-z0-9_]*$|^(?:pullsecret|secret):[a-z0-9.-]+/[a-z0-9.-]+(?:#[A-Za-z0-9._-]+)?$|^env:[A-Za-z_][A-Za-z0-9_]*$|^ext:/\S+$`)
 	// Whatever is left of a value once its references are taken out still
 	// leaks when it holds a literal credential.
-	urlPassword  = regexp.MustCompile(`://[^/\s:@]*:[^@\s/]+@`)
-	namedLiteral = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
+	urlPassword = regexp.MustCompile(`://[^/\s:@]*:([^@\s/]+)@`)
+	// A URL's password that a program fills in: printf's %s, Python's {} and
+	// {name} and %(name)s, a shell's $X, ${X} and $(X) (Flux's $${X} too,
+	// and the $ that the substitution leaves of it).
+	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
+	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*)$`)
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+		// What a keyless endpoint is given because the field may not be
+		// empty: sk-no-key-required (llama.cpp's documentation), "no key
+		// needed", not-needed, noauth, unused; the dummy keys the local LLM
+		// servers document (Ollama's "ollama", LM Studio's "lm-studio").
+		`(?:sk-)?no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|(?:(?:key|auth|password|token)[-_ .])?not[-_ .]?(?:needed|required|used)|unused|ignored|ollama|lm[-_ ]?studio|llama[-_.]?cpp)$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Tokens that say what to do or where the value goes, as people write
@@ -110,8 +125,8 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if v == "" {
 		return NoValue
 	}
-	if isPublic(v) {
-		return PublicValue
+	if isPublic(v) || filePath.MatchString(v) {
+		return PublicValue // a file path: where a credential is, not the credential
 	}
 	if found, ok := ConfigCredential(v, ctx); ok {
 		// Configuration an operator reads from a Secret is judged by what
@@ -126,15 +141,37 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if refs > 0 {
 		// A value is a reference when what is not a reference in it is not
 		// a secret: `user:<path:…#user>`, `postgres://app:${PW}@db/app`.
-		if rest == "" || !urlPassword.MatchString(rest) && !namedLiteral.MatchString(rest) {
+		if rest == "" || !LiteralURLPassword(rest) && !namedLiteral.MatchString(rest) {
 			return PlaceholderValue
 		}
 		return PlainValue
 	}
-	if isUnfilled(v) {
+	if isUnfilled(v) || varName.MatchString(v) {
 		return UnfilledValue
 	}
 	return PlainValue
+}
+
+var (
+	// filePath is an absolute path of two or more segments
+	// (/var/run/secrets/kubernetes.io/serviceaccount/token).
+	filePath = regexp.MustCompile(`^/(?:[A-Za-z0-9._-]+/)+[A-Za-z0-9._-]+$`)
+	// varName is an environment variable's name where its value should be
+	// (token: UPDATECLI_GITHUB_TOKEN, for a template's requiredEnv): words of
+	// capitals joined by underscores, each starting with a letter, so that
+	// ADMIN_2024 stays a password.
+	varName = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)+$`)
+)
+
+// LiteralURLPassword reports text with a URL whose user-info holds a literal
+// password: not a placeholder, nor what a program fills in (%s, {}, $X).
+func LiteralURLPassword(text string) bool {
+	for _, m := range urlPassword.FindAllStringSubmatch(text, -1) {
+		if p := m[1]; !filledPassword.MatchString(p) && !isUnfilled(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isUnfilled reports an obvious placeholder, also one wrapped in braces,
@@ -181,6 +218,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(helmExpr)
 	cut(tplMask) // a masked template action
 	cut(envVar)
+	cut(k8sEnvRef)
 	cut(argoRef)
 	var m int
 	v, m = stripSubstitutions(v)
