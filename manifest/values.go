@@ -64,10 +64,11 @@ var (
 	// Obvious placeholders, for a person to fill in.
 	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
-		// empty: sk-no-key-required (llama.cpp's documentation), "no key
-		// needed", not-needed, noauth, unused; the dummy keys the local LLM
-		// servers document (Ollama's "ollama", LM Studio's "lm-studio").
-		`(?:sk-)?no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|(?:(?:key|auth|password|token)[-_ .])?not[-_ .]?(?:needed|required|used)|unused|ignored|ollama|lm[-_ ]?studio|llama[-_.]?cpp)$`)
+		// empty: sk-no-key-required (llama.cpp's documentation) and
+		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
+		// unused; the dummy keys the local LLM servers document (Ollama's
+		// "ollama", LM Studio's "lm-studio").
+		`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))|unused|ignored|ollama|lm[-_ ]?studio|llama[-_.]?cpp)$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Tokens that say what to do or where the value goes, as people write
