@@ -67,8 +67,10 @@ func CredentialKey(key string) bool {
 	if len(w) == 0 {
 		return false
 	}
-	if w[0] == "existing" {
-		return false // existingSecret names a Secret
+	for _, x := range w {
+		if x == "existing" {
+			return false // existingSecret, clientExistingSecretKey name a Secret and its key
+		}
 	}
 	last := w[len(w)-1]
 	if credentialWords[last] {
@@ -127,7 +129,9 @@ func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
 		return false, false
 	}
 	root := Resolve(n.YNode())
-	if root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode || !structured(root) {
+	// A JSON object is configuration even when flat (a registry's
+	// {"username": …, "password": …}); a one-line `key: value` is not.
+	if root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode || !structured(root) && !(strings.HasPrefix(t, "{") && hasValue(root)) {
 		return false, false
 	}
 	seen := map[*yaml.Node]bool{}
@@ -157,6 +161,17 @@ func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
 		return false
 	}
 	return walk("", root), true
+}
+
+// hasValue is a mapping with a value that is not null ({ PLACEHOLDER } is
+// a key alone).
+func hasValue(n *yaml.Node) bool {
+	for i := 1; i < len(n.Content); i += 2 {
+		if v := Resolve(n.Content[i]); v != nil && v.Tag != "!!null" {
+			return true
+		}
+	}
+	return false
 }
 
 // structured is a mapping or list that nests: configuration, not a one-line
@@ -261,8 +276,10 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if strings.Contains(s, "://") {
 		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
 	}
-	if authScheme.MatchString(s) {
-		return false // auth: oauth says how to log in, not with what
+	if authScheme.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
+		// auth: oauth says how to log in, not with what; token: token names
+		// what goes there; a search shortcut (token: g) is no credential.
+		return false
 	}
 	if CredentialKey(key) && !amqpRoutingKey(key) && v.Tag != "!!int" && v.Tag != "!!float" {
 		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n") && !fileName.MatchString(s)
@@ -270,8 +287,9 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	return false
 }
 
-// authScheme is the name of a way to log in (auth: oauth, auth_type: basic).
-var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac)$`)
+// authScheme is the name of a way to log in (auth: oauth, auth_type: basic),
+// or a setting's keyword where a key may go (Forgejo's SIGNING_KEY: default).
+var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac|default|auto|builtin)$`)
 
 // fileName is a value that names a file (privateKey: private.key).
 var fileName = regexp.MustCompile(`^[\w.-]+\.(?:key|pem|crt|cert|p12|pfx|jks|keystore|json|txt|conf)$`)

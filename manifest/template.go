@@ -104,6 +104,23 @@ func TemplateFile(p string) string {
 	return ""
 }
 
+// skeletonExts are what people append to a file's name for its template or
+// its example: secret.sops.yaml.tmpl, values.yaml.example.
+var skeletonExts = []string{".tmpl", ".tpl", ".template", ".j2", ".jinja", ".jinja2", ".example", ".sample", ".dist"}
+
+// SkeletonFile is the name of the YAML file that p is the template or the
+// example of (secret.sops.yaml for secret.sops.yaml.tmpl), or "".
+func SkeletonFile(p string) string {
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	lower := strings.ToLower(base)
+	for _, ext := range skeletonExts {
+		if name, ok := strings.CutSuffix(lower, ext); ok && (strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			return base[:len(name)]
+		}
+	}
+	return ""
+}
+
 // HelmValuesFile reports a Helm values file by its name: values.yaml,
 // values-prod.yaml, values.production.yml, prod-values.yaml.
 func HelmValuesFile(p string) bool {

@@ -2,9 +2,11 @@ package manifest
 
 import (
 	"encoding/base64"
+	"net"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -62,7 +64,7 @@ var (
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
 	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
 		// empty: sk-no-key-required (llama.cpp's documentation) and
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
@@ -123,8 +125,8 @@ func Classify(n *yaml.Node, ctx ValueContext) ValueKind {
 
 // ClassifyText judges a value's text.
 func ClassifyText(v string, ctx ValueContext) ValueKind {
-	if v == "" {
-		return NoValue
+	if v == "" || v == "{}" || v == "[]" {
+		return NoValue // an empty document: config.json: "{}"
 	}
 	if isPublic(v) || filePath.MatchString(v) {
 		return PublicValue // a file path: where a credential is, not the credential
@@ -343,6 +345,16 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 				if kind == PlainValue && (argo && argoCDPublicKeys[key] || WhereKey(key) && !CredentialValue(key, valueText(v, ctx), ctx)) {
 					kind = PublicValue // where a repository, cluster or database is, not how to log in
 				}
+				if kind == PlainValue && !CredentialKey(key) {
+					if t := valueText(v, ctx); t != nil && PublicShape(t.Value) {
+						kind = PublicValue // an address, a domain, a MIME type: cluster-vars, header maps
+					}
+				}
+				if kind == PlainValue {
+					if t := valueText(v, ctx); t != nil && SameAsKey(key, t.Value) {
+						kind = UnfilledValue // dro_api_token: dro_api_token
+					}
+				}
 				switch kind {
 				case PlainValue:
 					if !seen[key] {
@@ -372,6 +384,71 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 	sort.Strings(sv.Plain)
 	sort.Strings(sv.Unfilled)
 	return sv
+}
+
+// SameAsKey reports a value that repeats its key (dro_api_token:
+// "dro_api_token", apiKey: API_KEY): a placeholder naming what goes there.
+func SameAsKey(key, v string) bool {
+	norm := func(x string) string {
+		return strings.Map(func(r rune) rune {
+			switch r {
+			case '-', '_', '.', ' ':
+				return -1
+			}
+			return unicode.ToLower(r)
+		}, x)
+	}
+	k := norm(key)
+	return k != "" && k == norm(strings.TrimSpace(v))
+}
+
+var (
+	publicEmail = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$`)
+	publicHost  = regexp.MustCompile(`(?i)^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\.?(?::\d{1,5})?$`)
+	publicMIME  = regexp.MustCompile(`^(?:application|text|image|audio|video|multipart|font)/[A-Za-z0-9.+-]+(?:\s*;\s*charset=[A-Za-z0-9-]+)?$`)
+)
+
+// PublicShape reports a value shaped like something everyone may see: IP
+// addresses and networks, host and domain names, e-mail addresses, MIME
+// types (a list of them too: "10.0.0.0/8,192.168.0.0/16"). Flux's
+// cluster-vars Secrets and HTTP header maps hold them beside, or instead of,
+// credentials.
+func PublicShape(v string) bool {
+	parts := strings.FieldsFunc(strings.TrimSpace(v), func(r rune) bool { return r == ',' || r == '\n' })
+	if len(parts) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if net.ParseIP(p) == nil && !isCIDR(p) && !publicEmail.MatchString(p) && !publicHost.MatchString(p) && !publicMIME.MatchString(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func isCIDR(s string) bool { _, _, err := net.ParseCIDR(s); return err == nil }
+
+// SecretHoldsCredential reports a Secret with a value that is a credential
+// by its key or its shape (CredentialValue) — a stricter judgement than a
+// plain value, for what is not deployed as it is: the skeleton of a SOPS
+// file, whose settings (HBOX_MODE: production, SMTP_PORT: "587") sit beside
+// empty credentials.
+func SecretHoldsCredential(o *yaml.Node) bool {
+	found := false
+	for _, block := range []string{"stringData", "data"} {
+		ctx := ValueContext{Base64: block == "data"}
+		for _, m := range Fields(o, block) {
+			Pairs(Resolve(m), func(k, v *yaml.Node) {
+				if !found && Classify(v, ctx) == PlainValue {
+					if t := valueText(v, ctx); t != nil && CredentialValue(k.Value, t, ctx) {
+						found = true
+					}
+				}
+			})
+		}
+	}
+	return found
 }
 
 // valueText is a value as the cluster gets it: a data entry decoded (when

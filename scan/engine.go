@@ -17,6 +17,7 @@ import (
 	"github.com/secretguard/secretguard/internal/words"
 	"github.com/secretguard/secretguard/manifest"
 	"github.com/secretguard/secretguard/source"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Context is what rules may consult besides the object in front of them.
@@ -103,10 +104,12 @@ type fileResult struct {
 	ignoreDocs []*manifest.Document
 	// sops says the file is SOPS-encrypted; sopsRules are its creation
 	// rules, when it is a .sops.yaml; rawSecret that it holds a v1 Secret
-	// (raw-secret's to judge, values or none).
-	sops, rawSecret bool
-	sopsRules       []manifest.SOPSRule
-	entry           *source.Entry // kept to be read again: see mayBeValues
+	// (raw-secret's to judge, values or none); skeleton that it is the
+	// template of a file (secret.sops.yaml.tmpl) and holds no value to
+	// encrypt.
+	sops, rawSecret, skeleton bool
+	sopsRules                 []manifest.SOPSRule
+	entry                     *source.Entry // kept to be read again: see mayBeValues
 }
 
 // Scan reads every entry of src once and runs every enabled rule. Files are
@@ -448,6 +451,7 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 		r.entry = &e // read again when something uses it as Helm values
 	}
 	r.sops = manifest.SOPSEncrypted(data)
+	r.skeleton = !r.sops && manifest.SkeletonFile(e.Path) != "" && !holdsValues(e.Path, data)
 	if path.Base(e.Path) == ".sops.yaml" {
 		r.sopsRules = manifest.ParseSOPSConfig(data)
 	}
@@ -621,6 +625,31 @@ func hasIgnore(d *manifest.Document) bool {
 	for _, c := range d.Head {
 		if strings.HasPrefix(c, "secretguard:ignore") {
 			return true
+		}
+	}
+	return false
+}
+
+// holdsValues reports whether a file's YAML holds a credential: in a
+// Secret, or in other YAML (Helm values). Text that does not parse as YAML (a
+// Jinja2 template) holds none that it can say.
+func holdsValues(file string, data []byte) bool {
+	for _, d := range manifest.Documents(data, false) {
+		if d.Blank() || d.Parse() != nil {
+			continue
+		}
+		for _, o := range objects(file, d) {
+			if manifest.IsCoreSecret(o.APIVersion, o.Kind) {
+				if manifest.SecretHoldsCredential(o.Node) {
+					return true
+				}
+				continue
+			}
+			hit := false
+			valuesCredentials(o.Node, "", func(string, *yaml.Node) { hit = true })
+			if hit {
+				return true
+			}
 		}
 	}
 	return false

@@ -144,7 +144,7 @@ func (ix *Index) addSOPS(r *fileResult) {
 		}
 		ix.sopsConfigs[path.Dir(r.path)] = r.sopsRules
 	}
-	if !r.sops && !r.rawSecret && path.Base(r.path) != ".sops.yaml" {
+	if !r.sops && !r.rawSecret && !r.skeleton && path.Base(r.path) != ".sops.yaml" {
 		ix.plainFiles = append(ix.plainFiles, r.path)
 	}
 }

@@ -117,8 +117,14 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 		seen[n] = true
 		switch n.Kind {
 		case yaml.MappingNode:
-			if manifest.Scalar(manifest.Field(n, "kind")) == "SealedSecret" {
+			switch manifest.Scalar(manifest.Field(n, "kind")) {
+			case "SealedSecret":
 				return // ciphertext, the way values should be
+			case "ExternalSecret", "ClusterExternalSecret", "PushSecret":
+				return // names keys of a store and of a Secret (secretKey: access-token)
+			}
+			if e := manifest.Resolve(manifest.Field(n, "enabled")); e != nil && e.Tag == "!!bool" && e.Value == "false" {
+				return // a disabled part of a chart: its values (often the chart's defaults) are not used
 			}
 			refs := refersToSecret(path, n)
 			for i := 0; i+1 < len(n.Content); i += 2 {
@@ -166,8 +172,8 @@ var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
 func namesASecret(key string, v *yaml.Node) bool {
 	w := strings.ToLower(key)
 	val := manifest.Scalar(v)
-	if strings.HasSuffix(w, "secret") && dnsName.MatchString(val) {
-		return true
+	if strings.HasSuffix(w, "secret") && (dnsName.MatchString(val) || nsName(val)) {
+		return true // tlsSecret: web-tls; nginx's auth-secret: ns/name
 	}
 	// databaseUrlSecretKey: url, masterkeySecretKey: LITELLM_MASTER_KEY — the
 	// key within a Secret that holds the value.
@@ -177,6 +183,12 @@ func namesASecret(key string, v *yaml.Node) bool {
 		return true // secretKey: WIREGUARD_PRIVATE_KEY, an ExternalSecret's data entry
 	}
 	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && dnsName.MatchString(val)
+}
+
+// nsName is namespace/name.
+func nsName(v string) bool {
+	ns, name, ok := strings.Cut(v, "/")
+	return ok && dnsName.MatchString(ns) && dnsName.MatchString(name)
 }
 
 // upperSnake is an environment variable's or a Secret key's name.
