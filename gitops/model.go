@@ -126,7 +126,7 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 	inKustomize := map[string]bool{}
 	for _, k := range ks {
 		e, reached := entryOf(k.Dir)
-		if included[k] || !reached {
+		if included[k] || !reached || len(entries) > 0 && builtAbove(k.File, e, byDir) {
 			continue
 		}
 		u := &Unit{Name: k.File, Members: map[string][]*Membership{}}
@@ -145,9 +145,10 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			continue
 		}
 		e, reached := entryOf(path.Dir(file))
-		if _, listed := byDir[path.Dir(file)]; listed || !reached || len(entries) > 0 && !e.Applies(file) {
+		if _, listed := byDir[path.Dir(file)]; listed || !reached || len(entries) > 0 && (!e.Applies(file) || builtAbove(file, e, byDir)) {
 			// Not listed by its folder's kustomization, reached by no entry
-			// point, or left out by its include/exclude.
+			// point, left out by its include/exclude, or below a folder
+			// whose kustomization is what the entry point builds.
 			continue
 		}
 		name := "the whole tree"
@@ -167,6 +168,23 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		m.Units = append(m.Units, byEnv[n])
 	}
 	return m
+}
+
+// builtAbove reports a kustomization in a folder between the entry point's
+// and the file's: the entry point builds it (Flux's generated kustomization
+// takes a folder with one as a whole), and it does not list the file, which
+// is then not deployed (a grafana/ beside the kustomization of monitoring/, a
+// mongodb/template/ kustomization that database/'s does not include).
+func builtAbove(file string, e Entry, byDir map[string]*Kustomization) bool {
+	for dir := path.Dir(path.Dir(file)); e.contains(dir); dir = path.Dir(dir) {
+		if _, ok := byDir[dir]; ok {
+			return true
+		}
+		if dir == "." || dir == e.Path {
+			break
+		}
+	}
+	return false
 }
 
 // walk calls visit for every file k pulls in (the kustomization file itself

@@ -359,6 +359,15 @@ func (ix *Index) build(c *Context) {
 	}, ix.live)
 }
 
+// undeployed reports a file that no build deploys where the entry points
+// decide what is deployed (a retired archive/, a folder its kustomization
+// does not list, a template/ no ks.yaml points at): a rule about what the
+// cluster does with a resource has nothing to say of it. A chart's
+// templates/ are deployed by the chart, which the build model does not follow.
+func (ix *Index) undeployed(file string) bool {
+	return len(ix.live) > 0 && !ix.Build.Deploys(file) && !manifest.InTemplatesDir(file)
+}
+
 // liveEntries are the entry points' folders, when they decide what is
 // deployed: the whole tree was read, and one of them reaches a file here.
 func (ix *Index) liveEntries(c *Context, loose []string) []gitops.Entry {

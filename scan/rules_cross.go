@@ -401,6 +401,9 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 	var order []string
 	byStore := map[string]*missing{}
 	for _, r := range ix.StoreRefs {
+		if ix.undeployed(r.File) {
+			continue // never applied: it cannot miss its store
+		}
 		key, msg := "", ""
 		if r.Kind == "ClusterSecretStore" {
 			if cluster[r.Name] != nil || c.Config.ExternalStore("ClusterSecretStore", "", r.Name) {

@@ -65,8 +65,8 @@ func (externalSecretAPIRemoved) CheckTree(c *Context, ix *Index, emit func(Findi
 		}
 	}
 	for _, l := range ix.esoV1beta1 {
-		if len(ix.live) > 0 && !ix.Build.Deploys(l.File) && !manifest.InTemplatesDir(l.File) {
-			continue // no entry point applies it (a retired archive/): it cannot fail to apply
+		if ix.undeployed(l.File) {
+			continue // it cannot fail to apply
 		}
 		f := Finding{File: l.File, Line: l.Line, Column: l.Column, Resource: &l.Resource,
 			Message: fmt.Sprintf("%s is at external-secrets.io/v1beta1, which ESO no longer serves (since v0.17): use external-secrets.io/v1", refOf(l.Resource))}
