@@ -157,8 +157,9 @@ type Entry struct {
 }
 
 // Entries reads the entry points an object defines: a Flux Kustomization's
-// spec.path, an Argo CD Application's spec.source.path or spec.sources[].path
-// (an ApplicationSet's template likewise). Templated paths and paths that
+// spec.path, a Flux Operator FluxInstance's spec.sync.path, an Argo CD
+// Application's spec.source.path or spec.sources[].path (an ApplicationSet's
+// template likewise). Templated paths and paths that
 // leave the repository are left out.
 func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 	var raw []string
@@ -167,6 +168,10 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 	case kind == "Kustomization" && strings.HasPrefix(apiVersion, "kustomize.toolkit.fluxcd.io/"):
 		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "path")))
 		e.Namespace, e.Force = manifest.Scalar(manifest.Path(root, "spec", "targetNamespace")), true
+	case kind == "FluxInstance" && strings.HasPrefix(apiVersion, "fluxcd.controlplane.io/"):
+		// The Flux Operator's instance syncs a cluster from spec.sync.path:
+		// the bootstrap of that cluster.
+		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "sync", "path")))
 	case (kind == "Application" || kind == "ApplicationSet") && strings.HasPrefix(apiVersion, "argoproj.io/"):
 		spec := manifest.Field(root, "spec")
 		if kind == "ApplicationSet" {

@@ -140,6 +140,7 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 	}
 	byEnv := map[string]*Unit{}
 	var names []string
+	clusters := clustersOf(entries)
 	for _, file := range loose {
 		if inKustomize[file] || m.patches[file] {
 			continue
@@ -151,17 +152,34 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			// whose kustomization is what the entry point builds.
 			continue
 		}
-		name := "the whole tree"
-		if env := envOf(file); env != "" {
-			name = "environment " + env
+		// Outside environments, a loose file is in the unit of each cluster
+		// that deploys it: the entry points at its depth, by the bootstrap
+		// they come from (clusters/prod and clusters/test of one repository
+		// are two, as environments would be).
+		deployers := []Entry{e}
+		if len(entries) > 0 {
+			deployers = deployers[:0]
+			for _, o := range entries {
+				if o.Path == e.Path && o.Applies(file) {
+					deployers = append(deployers, o)
+				}
+			}
 		}
-		u := byEnv[name]
-		if u == nil {
-			u = &Unit{Name: name, Members: map[string][]*Membership{}}
-			byEnv[name] = u
-			names = append(names, name)
+		for _, d := range deployers {
+			name := "the whole tree"
+			if env := envOf(file); env != "" {
+				name = "environment " + env
+			} else if c := clusters.of(d); c != "" {
+				name = "the tree " + c + " deploys"
+			}
+			u := byEnv[name]
+			if u == nil {
+				u = &Unit{Name: name, Members: map[string][]*Membership{}}
+				byEnv[name] = u
+				names = append(names, name)
+			}
+			u.add(file, d.membership())
 		}
-		u.add(file, e.membership())
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -169,6 +187,56 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 	}
 	return m
 }
+
+// clusters names the bootstrap of each entry point: the entry point at the
+// top of the chain of those that deploy one another's files, when it deploys
+// its own file too — Flux's flux-system Kustomization, a FluxInstance syncing
+// the folder it is in, an Argo CD Application managing itself. Only with two
+// or more such bootstraps is a repository taken for several clusters; an
+// entry point that no bootstrap deploys (an Application applied by hand)
+// stays in "the whole tree", so that two of them for one cluster still pair.
+type clusters map[string]string
+
+func entryKey(e Entry) string { return e.File + "\x00" + e.Path }
+
+func clustersOf(entries []Entry) clusters {
+	// deployer is the entry point with the deepest path above a folder.
+	deployer := func(dir string) (Entry, bool) {
+		var best Entry
+		found := false
+		for _, e := range entries {
+			if e.under(dir) && (!found || len(e.Path) > len(best.Path)) {
+				best, found = e, true
+			}
+		}
+		return best, found
+	}
+	c := clusters{}
+	roots := map[string]bool{}
+	for _, e := range entries {
+		top := e
+		seen := map[string]bool{}
+		for !seen[entryKey(top)] {
+			seen[entryKey(top)] = true
+			up, ok := deployer(path.Dir(top.File))
+			if !ok || entryKey(up) == entryKey(top) {
+				break
+			}
+			top = up
+		}
+		if top.under(path.Dir(top.File)) {
+			c[entryKey(e)] = top.File
+			roots[top.File] = true
+		}
+	}
+	if len(roots) < 2 {
+		return nil // one cluster: its files are "the whole tree"
+	}
+	return c
+}
+
+// of names the bootstrap file of e's cluster ("" when there is only one).
+func (c clusters) of(e Entry) string { return c[entryKey(e)] }
 
 // builtAbove reports a kustomization in a folder between the entry point's
 // and the file's: the entry point builds it (Flux's generated kustomization

@@ -618,8 +618,9 @@ var credentialKinds = map[string]bool{"Pod": true, "Deployment": true, "Stateful
 
 // factKinds are kinds parsed for the facts they give tree rules even when no
 // rule judges them: the ESO version a HelmRelease, OCIRepository or Argo CD
-// Application installs (with Chart.yaml, by name), and Argo CD entry points.
-var factKinds = map[string]bool{"HelmRelease": true, "OCIRepository": true, "Application": true, "ApplicationSet": true}
+// Application installs (with Chart.yaml, by name), and the entry points of
+// Argo CD and of the Flux Operator (FluxInstance).
+var factKinds = map[string]bool{"HelmRelease": true, "OCIRepository": true, "Application": true, "ApplicationSet": true, "FluxInstance": true}
 
 func hasIgnore(d *manifest.Document) bool {
 	for _, c := range d.Head {
