@@ -386,6 +386,16 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 	return sv
 }
 
+// FileIsValue reports whether a file that a generator puts in a Secret under
+// key holds a value there, judged as ReadSecretValues judges a stringData
+// entry: an OpenShift login page (HTML with template actions) does not.
+func FileIsValue(key string, data []byte) bool {
+	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	entry := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str(key), str(string(data))}}
+	o := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("stringData"), entry}}
+	return len(ReadSecretValues(o).Plain) > 0
+}
+
 // SameAsKey reports a value that repeats its key (dro_api_token:
 // "dro_api_token", apiKey: API_KEY): a placeholder naming what goes there.
 func SameAsKey(key, v string) bool {

@@ -91,8 +91,8 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 						continue // not in the repository: created at build time
 					}
 					if fr, ok := c.Source.(source.FileReader); ok {
-						if data, err := fr.ReadFile(rel); err == nil && manifest.FileHoldsNoSecret(data) {
-							continue // SOPS-encrypted (Flux decrypts it), or public material
+						if data, err := fr.ReadFile(rel); err == nil && (manifest.FileHoldsNoSecret(data) || block == "files" && !manifest.FileIsValue(key, data)) {
+							continue // SOPS-encrypted (Flux decrypts it), public material, no value as a Secret's entry
 						}
 					}
 					if firstFile == nil || fnode.Line < firstFile.Line {
