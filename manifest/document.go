@@ -173,7 +173,8 @@ var commentedPair = regexp.MustCompile(`^#+[ \t]*(["']?)([-._A-Za-z0-9]+)(["']?)
 
 // proseKeys are words that open comments about a value rather than a value.
 var proseKeys = map[string]bool{"todo": true, "fixme": true, "note": true, "nb": true, "hack": true, "xxx": true,
-	"see": true, "example": true, "e.g": true, "warning": true, "important": true, "usage": true, "ref": true, "docs": true}
+	"see": true, "example": true, "e.g": true, "warning": true, "important": true, "usage": true, "ref": true, "docs": true,
+	"format": true, "default": true, "description": true, "hint": true, "generate": true}
 
 // LooksLikeCommentedValue reports whether a comment line (leading blanks
 // allowed) is a commented-out pair with a value, and its key.
@@ -187,6 +188,8 @@ func LooksLikeCommentedValue(line []byte) (string, bool) {
 		return "", false // a commented block scalar's indicator: its lines follow
 	case v == `""` || v == "''" || v == "{}" || v == "null" || v == "~":
 		return "", false
+	case strings.Contains(v, "...") || strings.Contains(v, "…"):
+		return "", false // the shape of a value, elided: hooks.slack.com/services/T.../B.../...
 	}
 	return string(m[2]), true
 }
