@@ -103,6 +103,9 @@ type storeRef struct {
 	Kind      string // SecretStore or ClusterSecretStore
 	Name      string
 	Owner     string // ExternalSecret name
+	// Cluster: the owner is a ClusterExternalSecret, which makes its
+	// ExternalSecrets in the namespaces its selectors pick.
+	Cluster bool
 }
 
 // ignoreDoc is a document with an ignore directive and the lines it spans.
@@ -235,6 +238,15 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 		p.Reflector, p.ReflectorAt = reflectorAnns(o, anns)
 		f.producers = append(f.producers, p)
 		f.storeRefs(o, place)
+	case isExternalSecretsKind(o, "ClusterExternalSecret"):
+		// Its namespaces are picked at run time: only a ClusterSecretStore
+		// it names can be missing for certain.
+		for _, r := range f.storeRefsOf(o, place, manifest.Path(o.Node, "spec", "externalSecretSpec")) {
+			if r.Kind == "ClusterSecretStore" {
+				r.Cluster = true
+				f.refs = append(f.refs, r)
+			}
+		}
 	case isExternalSecretsKind(o, "SecretStore"), isExternalSecretsKind(o, "ClusterSecretStore"):
 		f.stores = append(f.stores, &store{location: place, Cluster: o.Kind == "ClusterSecretStore", Namespace: o.Namespace, Name: o.Name})
 	case o.Kind == "Certificate" && strings.HasPrefix(o.APIVersion, "cert-manager.io/"):
@@ -272,7 +284,12 @@ func reflectorAnns(o *Object, anns *yaml.Node) (map[string]string, location) {
 }
 
 func (f *facts) storeRefs(o *Object, place location) {
-	spec := manifest.Field(o.Node, "spec")
+	f.refs = append(f.refs, f.storeRefsOf(o, place, manifest.Field(o.Node, "spec"))...)
+}
+
+// storeRefsOf lists the stores an ExternalSecret spec names.
+func (f *facts) storeRefsOf(o *Object, place location, spec *yaml.Node) []*storeRef {
+	var refs []*storeRef
 	add := func(ref *yaml.Node) {
 		if ref == nil {
 			return
@@ -287,7 +304,7 @@ func (f *facts) storeRefs(o *Object, place location) {
 		}
 		p := place
 		p.Line, p.Column = o.Doc.LineOf(ref), ref.Column
-		f.refs = append(f.refs, &storeRef{location: p, Namespace: o.Namespace, Kind: kind, Name: name, Owner: o.Name})
+		refs = append(refs, &storeRef{location: p, Namespace: o.Namespace, Kind: kind, Name: name, Owner: o.Name})
 	}
 	add(manifest.Field(spec, "secretStoreRef"))
 	for _, list := range []string{"data", "dataFrom"} {
@@ -295,6 +312,7 @@ func (f *facts) storeRefs(o *Object, place location) {
 			add(manifest.Path(item, "sourceRef", "storeRef"))
 		}
 	}
+	return refs
 }
 
 func (f *facts) kustomization(o *Object, place location) {

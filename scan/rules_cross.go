@@ -449,13 +449,20 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 			byStore[key] = m
 			order = append(order, key)
 		}
-		m.users = append(m.users, words.Ref(r.Namespace, r.Owner))
+		user := words.Ref(r.Namespace, r.Owner)
+		if r.Cluster {
+			user = "ClusterExternalSecret " + r.Owner
+		}
+		m.users = append(m.users, user)
 	}
 	for _, key := range order {
 		m := byStore[key]
 		users := dedupe(m.users)
 		sort.Strings(users)
 		who := "ExternalSecret " + users[0] + " uses "
+		if strings.HasPrefix(users[0], "ClusterExternalSecret ") {
+			who = users[0] + " uses "
+		}
 		if len(users) > 1 {
 			who = fmt.Sprintf("%d ExternalSecrets (%s) use ", len(users), words.Some(users, 3))
 		}
