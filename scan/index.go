@@ -194,6 +194,9 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	if manifest.IsDeletePatch(o.Node) {
 		f.deletions = append(f.deletions, deletion{file: o.File, kind: o.Kind, ns: o.Namespace, name: o.Name})
 	}
+	if o.Kind == HelmValuesKind || o.Kind == "HelmRelease" || o.Kind == "Application" || o.Kind == "ApplicationSet" {
+		f.chartStores(o, place)
+	}
 	for _, v := range esoPin(o) {
 		if v == "" {
 			continue
@@ -259,6 +262,44 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	case isKustomizationFile && gitops.IsKustomize(o.APIVersion, o.Kind):
 		f.kustomization(o, place)
 	}
+}
+
+// chartStores adds the stores a chart makes from its values — the
+// external-secrets chart's extraObjects, app-template's rawResources — which
+// are as much the repository's as a store in a manifest.
+func (f *facts) chartStores(o *Object, place location) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		n = manifest.Resolve(n)
+		if n == nil || seen[n] || depth > 64 {
+			return
+		}
+		seen[n] = true
+		switch n.Kind {
+		case yaml.MappingNode:
+			kind := manifest.Scalar(manifest.Field(n, "kind"))
+			if depth > 0 && (kind == "SecretStore" || kind == "ClusterSecretStore") &&
+				strings.HasPrefix(manifest.Scalar(manifest.Field(n, "apiVersion")), "external-secrets.io/") {
+				md := manifest.Field(n, "metadata")
+				if name := manifest.Scalar(manifest.Field(md, "name")); name != "" && !strings.ContainsAny(name, "{}$") {
+					p := place
+					p.Line, p.Column = o.Doc.LineOf(n), n.Column
+					f.stores = append(f.stores, &store{location: p, Cluster: kind == "ClusterSecretStore",
+						Namespace: manifest.Scalar(manifest.Field(md, "namespace")), Name: name})
+				}
+				return
+			}
+			for i := 1; i < len(n.Content); i += 2 {
+				walk(n.Content[i], depth+1)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(o.Node, 0)
 }
 
 func isExternalSecretsKind(o *Object, kind string) bool {
