@@ -111,17 +111,11 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 			m.patches[p] = true
 		}
 	}
-	// entryOf is the entry point that deploys dir: the one with the deepest
-	// path above it; ok is false when entries exist and none reaches dir.
+	// entryOf is the entry point that deploys dir; ok is false when entries
+	// exist and none reaches dir.
 	entryOf := func(dir string) (Entry, bool) {
-		var best Entry
-		found := false
-		for _, e := range entries {
-			if e.under(dir) && (!found || len(e.Path) > len(best.Path)) {
-				best, found = e, true
-			}
-		}
-		return best, found || len(entries) == 0
+		e, found := deepestEntry(entries, dir)
+		return e, found || len(entries) == 0
 	}
 	inKustomize := map[string]bool{}
 	for _, k := range ks {
@@ -199,18 +193,20 @@ type clusters map[string]string
 
 func entryKey(e Entry) string { return e.File + "\x00" + e.Path }
 
-func clustersOf(entries []Entry) clusters {
-	// deployer is the entry point with the deepest path above a folder.
-	deployer := func(dir string) (Entry, bool) {
-		var best Entry
-		found := false
-		for _, e := range entries {
-			if e.under(dir) && (!found || len(e.Path) > len(best.Path)) {
-				best, found = e, true
-			}
+// deepestEntry is the entry point that deploys dir: the one with the
+// deepest path above it.
+func deepestEntry(entries []Entry, dir string) (Entry, bool) {
+	var best Entry
+	found := false
+	for _, e := range entries {
+		if e.under(dir) && (!found || len(e.Path) > len(best.Path)) {
+			best, found = e, true
 		}
-		return best, found
 	}
+	return best, found
+}
+
+func clustersOf(entries []Entry) clusters {
 	c := clusters{}
 	roots := map[string]bool{}
 	for _, e := range entries {
@@ -218,7 +214,7 @@ func clustersOf(entries []Entry) clusters {
 		seen := map[string]bool{}
 		for !seen[entryKey(top)] {
 			seen[entryKey(top)] = true
-			up, ok := deployer(path.Dir(top.File))
+			up, ok := deepestEntry(entries, path.Dir(top.File))
 			if !ok || entryKey(up) == entryKey(top) {
 				break
 			}
