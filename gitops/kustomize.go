@@ -157,7 +157,8 @@ type Entry struct {
 }
 
 // Entries reads the entry points an object defines: a Flux Kustomization's
-// spec.path, a Flux Operator FluxInstance's spec.sync.path, an Argo CD
+// spec.path (and its spec.components, relative to it), a Flux Operator
+// FluxInstance's spec.sync.path, an Argo CD
 // Application's spec.source.path or spec.sources[].path (an ApplicationSet's
 // template likewise). Templated paths and paths that
 // leave the repository are left out.
@@ -166,7 +167,22 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 	var e Entry
 	switch {
 	case kind == "Kustomization" && strings.HasPrefix(apiVersion, "kustomize.toolkit.fluxcd.io/"):
-		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "path")))
+		p := manifest.Scalar(manifest.Path(root, "spec", "path"))
+		src := manifest.Scalar(manifest.Path(root, "spec", "sourceRef", "kind"))
+		if src != "" && src != "GitRepository" && path.Clean(strings.TrimPrefix(p, "/")) == "." {
+			// The whole of an artifact (Flux's own flux-manifests from an
+			// OCIRepository): not this repository's root.
+			break
+		}
+		raw = append(raw, p)
+		// spec.components are kustomize Components that Flux adds to the
+		// build of spec.path (a shared volsync component): they are
+		// deployed with it.
+		for _, c := range manifest.Seq(manifest.Path(root, "spec", "components")) {
+			if comp := manifest.Scalar(c); comp != "" && p != "" && !strings.ContainsAny(p+comp, "{}$") {
+				raw = append(raw, path.Join(strings.TrimPrefix(p, "/"), comp))
+			}
+		}
 		e.Namespace, e.Force = manifest.Scalar(manifest.Path(root, "spec", "targetNamespace")), true
 	case kind == "FluxInstance" && strings.HasPrefix(apiVersion, "fluxcd.controlplane.io/"):
 		// The Flux Operator's instance syncs a cluster from spec.sync.path:

@@ -36,12 +36,13 @@ const AVPPathAnnotation = "avp.kubernetes.io/path"
 
 var (
 	// References that a tool replaces before the object reaches the cluster.
-	avpPath  = regexp.MustCompile(`<path:[^<>]+>`)                      // argocd-vault-plugin, modifiers included
-	avpKey   = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
-	valsRef  = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
-	onePass  = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
-	helmExpr = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
-	envVar   = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
+	avpPath   = regexp.MustCompile(`<path:[^<>]+>`)                      // argocd-vault-plugin, modifiers included
+	avpKey    = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
+	valsRef   = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
+	onePass   = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
+	helmExpr  = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
+	makejinja = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
+	envVar    = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
 	// argocd-rbac-cm read them from its Secrets; $slack-token: Argo CD
 	// Notifications' argocd-notifications-cm reads it from
@@ -70,7 +71,9 @@ var (
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
 		// unused; the dummy keys the local LLM servers document (Ollama's
 		// "ollama", LM Studio's "lm-studio").
-		`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))|unused|ignored|ollama|lm[-_ ]?studio|llama[-_.]?cpp)$`)
+		`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))|unused|ignored|not[-_ ]?set|ollama|lm[-_ ]?studio|llama[-_.]?cpp|` +
+		// The words of an upstream example config: example_pass, other_pw.
+		`(?:example|sample|other|another|secret)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key))$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Tokens that say what to do or where the value goes, as people write
@@ -219,6 +222,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(valsRef)
 	cut(onePass)
 	cut(helmExpr)
+	cut(makejinja)
 	cut(tplMask) // a masked template action
 	cut(envVar)
 	cut(k8sEnvRef)
