@@ -144,6 +144,9 @@ var (
 // to them. A commented example (`## -----BEGIN RSA PRIVATE KEY-----` then
 // `## ...`) has none and is not; a commented-out real key still is.
 func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Finding)) {
+	if m, _ := Kind(file); !m {
+		encodedKeys(file, data, emit)
+	}
 	if !bytes.Contains(data, pemKey) {
 		return
 	}
@@ -195,6 +198,46 @@ const minKeyMaterial = 32
 // base64 between it and the END line, with comment markers, indentation,
 // quotes and escaped newlines (a key inside a JSON string) taken off and PEM
 // headers (`Proc-Type: …`) skipped, decodes to at least minKeyMaterial bytes.
+// pemBegin64 is "-----BEGIN" in base64, as a Secret's data holds a PEM file.
+var pemBegin64 = []byte("LS0tLS1CRUdJTi")
+
+// encodedKeys finds base64-encoded private keys in a file that is not read as
+// manifests — a Jinja2 or Ansible template of a Secret (`tls.key: LS0t…`),
+// which raw-secret never sees. (In a manifest, raw-secret reports the Secret.)
+func encodedKeys(file string, data []byte, emit func(Finding)) {
+	for off := 0; ; {
+		i := bytes.Index(data[off:], pemBegin64)
+		if i < 0 {
+			return
+		}
+		start := off + i
+		end := start
+		for end < len(data) && base64Char(data[end]) {
+			end++
+		}
+		off = end
+		dec, err := base64.StdEncoding.DecodeString(string(data[start:end]))
+		if err != nil {
+			continue
+		}
+		j := bytes.Index(dec, pemKey)
+		if !bytes.HasPrefix(dec, pemBegin) || j < 0 || !pemKind.MatchString(strings.TrimSpace(string(dec[len(pemBegin):j]))) || !keyMaterial(dec[j+len(pemKey):]) {
+			continue
+		}
+		line := 1 + bytes.Count(data[:start], []byte("\n"))
+		col := start - (bytes.LastIndexByte(data[:start], '\n') + 1) + 1
+		what := "private key"
+		if kind := strings.TrimSpace(string(dec[len(pemBegin):j])); kind != "" {
+			what = kind + " private key"
+		}
+		emit(Finding{Line: line, Column: col, Message: fmt.Sprintf("base64-encoded %s in %s", what, file)})
+	}
+}
+
+func base64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
+}
+
 func keyMaterial(rest []byte) bool {
 	end := bytes.Index(rest, []byte("-----END "))
 	if end < 0 || end > 64<<10 {
