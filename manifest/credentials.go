@@ -20,7 +20,7 @@ import (
 // credentialWords are the last words of a key that holds a credential:
 // smtp_auth_password, client_secret, bot_token, authorization.credentials.
 var credentialWords = map[string]bool{"password": true, "passwd": true, "pass": true, "passphrase": true,
-	"pwd": true, "secret": true, "token": true, "apikey": true, "credential": true, "credentials": true}
+	"pwd": true, "pw": true, "secret": true, "token": true, "apikey": true, "credential": true, "credentials": true}
 
 // keyQualifiers make a key ending in "key" a credential (api_key, routing_key,
 // accessKey); other keys (sort_key, label_key) name something else.

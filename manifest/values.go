@@ -417,8 +417,8 @@ func SameAsKey(key, v string) bool {
 }
 
 var (
-	publicEmail = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$`)
-	publicHost  = regexp.MustCompile(`(?i)^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\.?(?::\d{1,5})?$`)
+	publicEmail = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})$`)
+	publicHost  = regexp.MustCompile(`^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,})\.?(?::\d{1,5})?$`)
 	publicMIME  = regexp.MustCompile(`^(?:application|text|image|audio|video|multipart|font)/[A-Za-z0-9.+-]+(?:\s*;\s*charset=[A-Za-z0-9-]+)?$`)
 )
 
@@ -434,11 +434,37 @@ func PublicShape(v string) bool {
 	}
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
-		if net.ParseIP(p) == nil && !isCIDR(p) && !publicEmail.MatchString(p) && !publicHost.MatchString(p) && !publicMIME.MatchString(p) {
-			return false
+		if net.ParseIP(p) == nil && !isCIDR(p) && !hostName(p) && !publicMIME.MatchString(p) {
+			if m := publicEmail.FindStringSubmatch(p); m == nil || !hostName(m[1]) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// commonTLDs are the last labels of a two-label name taken for a domain
+// (example.org, wahoo.li); a password such as summer.time is not one.
+var commonTLDs = map[string]bool{"com": true, "org": true, "net": true, "io": true, "dev": true, "app": true,
+	"cloud": true, "local": true, "lan": true, "home": true, "internal": true, "arpa": true, "co": true,
+	"uk": true, "de": true, "fr": true, "nl": true, "eu": true, "ch": true, "us": true, "ca": true, "au": true,
+	"jp": true, "li": true, "be": true, "at": true, "se": true, "no": true, "fi": true, "dk": true, "es": true,
+	"it": true, "pl": true, "cz": true, "me": true, "info": true, "biz": true, "xyz": true, "tech": true,
+	"online": true, "site": true, "in": true, "cc": true, "tv": true, "ai": true, "sh": true, "gg": true,
+	"lol": true, "host": true, "network": true, "systems": true, "email": true, "test": true, "example": true}
+
+// hostName is a lowercase host or domain name (a port after it too): three
+// labels or more, or two whose last is a common top-level domain.
+func hostName(p string) bool {
+	m := publicHost.FindStringSubmatch(p)
+	if m == nil {
+		return false
+	}
+	name := strings.TrimPrefix(p, "*.")
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[:i]
+	}
+	return strings.Count(strings.TrimSuffix(name, "."), ".") >= 2 || commonTLDs[m[1]]
 }
 
 func isCIDR(s string) bool { _, _, err := net.ParseCIDR(s); return err == nil }
