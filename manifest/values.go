@@ -119,11 +119,17 @@ func Classify(n *yaml.Node, ctx ValueContext) ValueKind {
 			if ClassifyText(v, ctx) == UnfilledValue {
 				return UnfilledValue // abc123== : a placeholder that happens to decode
 			}
+			if len(strings.TrimSpace(string(b))) <= 2 {
+				return NoValue // QQo= ("A"): one or two characters protect nothing
+			}
 			return PlainValue
 		}
 		// Not base64: a reference in data is filled in before it is decoded.
 	}
-	return ClassifyText(v, ctx)
+	if k := ClassifyText(v, ctx); k != PlainValue || len(v) > 2 {
+		return k
+	}
+	return NoValue // one or two characters protect nothing ("1", a version)
 }
 
 // ClassifyText judges a value's text.
