@@ -288,8 +288,10 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 }
 
 // authScheme is the name of a way to log in (auth: oauth, auth_type: basic),
-// or a setting's keyword where a key may go (Forgejo's SIGNING_KEY: default).
-var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac|default|auto|builtin)$`)
+// a setting's keyword where a key may go (Forgejo's SIGNING_KEY: default), or
+// a switch written as a string (pass-access-token: "false",
+// PSONO_ALLOW_LOST_PASSWORD: "False").
+var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac|default|auto|builtin|true|false|yes|no|on|off|enabled?|disabled?)$`)
 
 // fileName is a value that names a file (privateKey: private.key).
 var fileName = regexp.MustCompile(`^[\w.-]+\.(?:key|pem|crt|cert|p12|pfx|jks|keystore|json|txt|conf)$`)

@@ -190,9 +190,15 @@ func LooksLikeCommentedValue(line []byte) (string, bool) {
 		return "", false
 	case strings.Contains(v, "...") || strings.Contains(v, "…"):
 		return "", false // the shape of a value, elided: hooks.slack.com/services/T.../B.../...
+	case len(strings.Trim(v, `"'`)) <= 2 || ClassifyText(strings.Trim(v, `"'`), ValueContext{}) != PlainValue:
+		return "", false // a reference (`# authkey: "${SECRET}"`), a placeholder, a stand-in
 	}
 	return string(m[2]), true
 }
+
+// blockScalar is a line that opens a block scalar (`alertmanager.yaml: |`,
+// `key: >-`, `- |2`): the more indented lines after it are its text.
+var blockScalar = regexp.MustCompile(`:\s*[|>][-+0-9]*\s*(?:#.*)?$|^-\s+[|>][-+0-9]*\s*$`)
 
 // structuralKeys open a resource or its top-level fields: a commented-out
 // manifest after a Secret is not a value of it.
@@ -218,7 +224,8 @@ func (d *Document) CommentedValues(key *yaml.Node) []CommentedValue {
 	}
 	var pending []comment // comments since the last content line of the block
 	var out []CommentedValue
-	keyCol := -1 // column of the block's own keys, once seen
+	keyCol := -1       // column of the block's own keys, once seen
+	scalarIndent := -1 // indentation of the key whose block scalar the lines are in
 	flush := func(inside bool) {
 		for _, c := range pending {
 			if !c.ok {
@@ -246,6 +253,10 @@ func (d *Document) CommentedValues(key *yaml.Node) []CommentedValue {
 			}
 			continue
 		}
+		if scalarIndent >= 0 && lead > scalarIndent {
+			continue // the text of a block scalar (an embedded config's own comments)
+		}
+		scalarIndent = -1
 		if trimmed[0] == '#' {
 			if keyCol == -2 {
 				continue
@@ -262,6 +273,9 @@ func (d *Document) CommentedValues(key *yaml.Node) []CommentedValue {
 			keyCol = lead
 		}
 		flush(true)
+		if blockScalar.Match(trimmed) {
+			scalarIndent = lead
+		}
 	}
 	if keyCol >= 0 {
 		flush(false)

@@ -351,15 +351,70 @@ func (sopsUnencrypted) Info() Info {
 }
 
 func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
+	reader, _ := c.Source.(source.FileReader)
 	for _, f := range ix.plainFiles {
 		cfg, r, ok := ix.sopsRuleFor(c, f)
 		if !ok {
 			continue
 		}
+		if m, _ := Kind(f); m && reader != nil {
+			// YAML whose every value is filled in by a tool (envsubst,
+			// Flux) is the template of an encrypted file, not one in
+			// plaintext: nothing in it to encrypt.
+			if data, err := reader.ReadFile(f); err == nil && onlyReferences(f, data) {
+				continue
+			}
+		}
 		emit(Finding{File: f, Line: 1, Message: fmt.Sprintf(
 			"%s is not encrypted, but %s:%d (path_regex %q) says files like it are", f, cfg, r.Line, r.PathRegex),
 			Advice: fmt.Sprintf("encrypt it with `sops -e -i %s`, and rotate what it holds if it was pushed", f)})
 	}
+}
+
+// onlyReferences reports YAML whose values are references, with no value
+// that is anything else but empty or a placeholder (cloudflare_apikey:
+// "${BOOTSTRAP_CLOUDFLARE_APIKEY}").
+func onlyReferences(file string, data []byte) bool {
+	refs := 0
+	plain := false
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		n = manifest.Resolve(n)
+		if n == nil || plain || depth > 64 {
+			return
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if depth == 0 && (n.Content[i].Value == "apiVersion" || n.Content[i].Value == "kind" || n.Content[i].Value == "metadata") {
+					continue
+				}
+				walk(n.Content[i+1], depth+1)
+			}
+		case yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		case yaml.ScalarNode:
+			switch manifest.ClassifyText(strings.TrimSpace(n.Value), manifest.ValueContext{}) {
+			case manifest.PlaceholderValue:
+				refs++
+			case manifest.NoValue, manifest.UnfilledValue:
+			default:
+				plain = true
+			}
+		}
+	}
+	for _, d := range manifest.Documents(data, false) {
+		if d.Blank() {
+			continue
+		}
+		if d.Parse() != nil {
+			return false
+		}
+		walk(d.Node, 0)
+	}
+	return refs > 0 && !plain
 }
 
 // sopsRuleFor is the creation rule of the nearest .sops.yaml above file that
