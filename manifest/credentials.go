@@ -27,7 +27,8 @@ var credentialWords = map[string]bool{"password": true, "passwd": true, "pass": 
 var keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true, "private": true, "service": true,
 	"routing": true, "user": true, "auth": true, "signing": true, "encryption": true, "master": true,
 	"license": true, "client": true, "app": true, "integration": true, "account": true, "shared": true,
-	"ssh": true, "gpg": true, "deploy": true, "session": true, "hmac": true, "jwt": true, "webhook": true}
+	"ssh": true, "gpg": true, "deploy": true, "session": true, "hmac": true, "jwt": true, "webhook": true,
+	"xsrf": true, "csrf": true, "cookie": true}
 
 // KeyWords splits a key into lowercase words: smtp_auth_password,
 // clientSecret, bearer-token.file.
@@ -313,6 +314,9 @@ func userinfoPassword(s string) string {
 	p, _ := u.User.Password()
 	return p
 }
+
+// RandomString is randomString: a generated token by its shape.
+func RandomString(s string) bool { return randomString(s) }
 
 // randomString is a long string of random-looking characters: a generated
 // token that no key name announces. It needs one long run of letters and

@@ -133,7 +133,13 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 					continue
 				}
 				p := path + "." + k.Value
-				if !refs && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
+				// In a mapping that points into a Secret, its *Key and *Name
+				// entries name keys and Secrets; another entry is a
+				// credential when it cannot be a name (Harbor's core.secret
+				// beside core.secretName).
+				val := manifest.Scalar(v)
+				named := refs && (dnsName.MatchString(val) || namesKey(k.Value) && !manifest.RandomString(val))
+				if !named && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
 					add(p, k)
 					continue
 				}
@@ -183,6 +189,20 @@ func namesASecret(key string, v *yaml.Node) bool {
 		return true // secretKey: WIREGUARD_PRIVATE_KEY, an ExternalSecret's data entry
 	}
 	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && dnsName.MatchString(val)
+}
+
+// namesKey is a key whose value names something: userKey, passwordKey,
+// secretName, secretRef.
+func namesKey(key string) bool {
+	w := manifest.KeyWords(key)
+	if len(w) < 2 {
+		return false
+	}
+	switch w[len(w)-1] {
+	case "key", "name", "ref":
+		return true
+	}
+	return false
 }
 
 // nsName is namespace/name.
