@@ -119,17 +119,11 @@ func Classify(n *yaml.Node, ctx ValueContext) ValueKind {
 			if ClassifyText(v, ctx) == UnfilledValue {
 				return UnfilledValue // abc123== : a placeholder that happens to decode
 			}
-			if len(strings.TrimSpace(string(b))) <= 2 {
-				return NoValue // QQo= ("A"): one or two characters protect nothing
-			}
 			return PlainValue
 		}
 		// Not base64: a reference in data is filled in before it is decoded.
 	}
-	if k := ClassifyText(v, ctx); k != PlainValue || len(v) > 2 {
-		return k
-	}
-	return NoValue // one or two characters protect nothing ("1", a version)
+	return ClassifyText(v, ctx)
 }
 
 // ClassifyText judges a value's text.
