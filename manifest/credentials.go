@@ -87,14 +87,19 @@ func CredentialKey(key string) bool {
 }
 
 // whereWords are the last words of a key that says where to connect or who
-// connects, not how to log in: a host, a port, a bucket, a user name.
+// connects, not how to log in — a host, a port, a bucket, a user name — or
+// which setting applies (a driver, a mode).
 var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostname": true, "port": true,
 	"endpoint": true, "server": true, "address": true, "addr": true, "repository": true, "repo": true,
 	"bucket": true, "region": true, "zone": true, "database": true, "db": true, "dbname": true,
 	"schema": true, "email": true, "mail": true, "user": true, "username": true, "login": true,
 	"id": true, "namespace": true, "project": true, "org": true, "organization": true, "tenant": true,
 	// where a file is, and which version: keyStorePath, ca_file, POSTGRES_VERSION
-	"path": true, "file": true, "dir": true, "directory": true, "location": true, "version": true, "connection": true}
+	"path": true, "file": true, "dir": true, "directory": true, "location": true, "version": true, "connection": true,
+	// which one, and how: a setting (NUXT_STORAGE_DRIVER: cloudflare, DB_TYPE: postgres)
+	"driver": true, "type": true, "mode": true, "provider": true, "backend": true, "engine": true,
+	"level": true, "format": true, "strategy": true, "protocol": true, "timezone": true, "tz": true,
+	"locale": true, "language": true, "theme": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential
