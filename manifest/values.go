@@ -340,25 +340,7 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 		for _, m := range Fields(o, block) {
 			Pairs(Resolve(m), func(k, v *yaml.Node) {
 				key := k.Value
-				kind := Classify(v, ctx)
-				if kind == PlainValue && ConfigFileKey(key) {
-					if t := valueText(v, ctx); t != nil && !LineConfigCredential(t.Value, ctx) {
-						kind = ConfigValue // grafana.ini with a time zone, broker.properties with roles
-					}
-				}
-				if kind == PlainValue && (argo && argoCDPublicKeys[key] || WhereKey(key) && !CredentialValue(key, valueText(v, ctx), ctx)) {
-					kind = PublicValue // where a repository, cluster or database is, not how to log in
-				}
-				if kind == PlainValue && !CredentialKey(key) {
-					if t := valueText(v, ctx); t != nil && PublicShape(t.Value) {
-						kind = PublicValue // an address, a domain, a MIME type: cluster-vars, header maps
-					}
-				}
-				if kind == PlainValue {
-					if t := valueText(v, ctx); t != nil && SameAsKey(key, t.Value) {
-						kind = UnfilledValue // dro_api_token: dro_api_token
-					}
-				}
+				kind := entryKind(key, v, ctx, argo)
 				switch kind {
 				case PlainValue:
 					if !seen[key] {
@@ -391,13 +373,11 @@ func ReadSecretValues(o *yaml.Node) SecretValues {
 }
 
 // FileIsValue reports whether a file that a generator puts in a Secret under
-// key holds a value there, judged as ReadSecretValues judges a stringData
-// entry: an OpenShift login page (HTML with template actions) does not.
+// key holds a value there, judged as a stringData entry is: an OpenShift
+// login page (HTML with template actions) does not.
 func FileIsValue(key string, data []byte) bool {
-	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
-	entry := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str(key), str(string(data))}}
-	o := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str("stringData"), entry}}
-	return len(ReadSecretValues(o).Plain) > 0
+	v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(data)}
+	return entryKind(key, v, ValueContext{}, false) == PlainValue
 }
 
 // SameAsKey reports a value that repeats its key (dro_api_token:
@@ -489,6 +469,31 @@ func SecretHoldsCredential(o *yaml.Node) bool {
 		}
 	}
 	return found
+}
+
+// entryKind judges one entry of a Secret: its value (Classify), then, for a
+// plain one, what its key and its text (decoded once) say about it. argo:
+// the Secret is an Argo CD repository, repo-creds or cluster Secret.
+func entryKind(key string, v *yaml.Node, ctx ValueContext, argo bool) ValueKind {
+	kind := Classify(v, ctx)
+	if kind != PlainValue {
+		return kind
+	}
+	t := valueText(v, ctx)
+	if t == nil {
+		return kind
+	}
+	switch {
+	case ConfigFileKey(key) && !LineConfigCredential(t.Value, ctx):
+		return ConfigValue // grafana.ini with a time zone, broker.properties with roles
+	case argo && argoCDPublicKeys[key], WhereKey(key) && !CredentialValue(key, t, ctx):
+		return PublicValue // where a repository, cluster or database is, not how to log in
+	case !CredentialKey(key) && PublicShape(t.Value):
+		return PublicValue // an address, a domain, a MIME type: cluster-vars, header maps
+	case SameAsKey(key, t.Value):
+		return UnfilledValue // dro_api_token: dro_api_token
+	}
+	return PlainValue
 }
 
 // valueText is a value as the cluster gets it: a data entry decoded (when
