@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"strconv"
+
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -143,4 +145,37 @@ var PodSpecPaths = map[string][]string{
 	"Pod": {"spec"}, "Deployment": {"spec", "template", "spec"}, "StatefulSet": {"spec", "template", "spec"},
 	"DaemonSet": {"spec", "template", "spec"}, "ReplicaSet": {"spec", "template", "spec"}, "Job": {"spec", "template", "spec"},
 	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// maxWalkDepth bounds Walk: hostile nesting must not recurse without end.
+const maxWalkDepth = 64
+
+// Walk visits n and every node below it — aliases resolved, each node once,
+// at most maxWalkDepth deep — with its path from at: `at.key` below a
+// mapping, `at[i]` below a sequence. visit returning false skips what is
+// below that node.
+func Walk(n *yaml.Node, at string, visit func(n *yaml.Node, path string) bool) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node, path string, depth int)
+	walk = func(n *yaml.Node, path string, depth int) {
+		n = Resolve(n)
+		if n == nil || seen[n] || depth > maxWalkDepth {
+			return
+		}
+		seen[n] = true
+		if !visit(n, path) {
+			return
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], path+"."+n.Content[i].Value, depth+1)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, path+"["+strconv.Itoa(i)+"]", depth+1)
+			}
+		}
+	}
+	walk(n, at, 0)
 }

@@ -268,38 +268,23 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 // external-secrets chart's extraObjects, app-template's rawResources — which
 // are as much the repository's as a store in a manifest.
 func (f *facts) chartStores(o *Object, place location) {
-	seen := map[*yaml.Node]bool{}
-	var walk func(n *yaml.Node, depth int)
-	walk = func(n *yaml.Node, depth int) {
-		n = manifest.Resolve(n)
-		if n == nil || seen[n] || depth > 64 {
-			return
+	manifest.Walk(o.Node, "", func(n *yaml.Node, path string) bool {
+		if n.Kind != yaml.MappingNode || path == "" {
+			return true
 		}
-		seen[n] = true
-		switch n.Kind {
-		case yaml.MappingNode:
-			kind := manifest.Scalar(manifest.Field(n, "kind"))
-			if depth > 0 && (kind == "SecretStore" || kind == "ClusterSecretStore") &&
-				strings.HasPrefix(manifest.Scalar(manifest.Field(n, "apiVersion")), "external-secrets.io/") {
-				md := manifest.Field(n, "metadata")
-				if name := manifest.Scalar(manifest.Field(md, "name")); name != "" && !strings.ContainsAny(name, "{}$") {
-					p := place
-					p.Line, p.Column = o.Doc.LineOf(n), n.Column
-					f.stores = append(f.stores, &store{location: p, Cluster: kind == "ClusterSecretStore",
-						Namespace: manifest.Scalar(manifest.Field(md, "namespace")), Name: name})
-				}
-				return
-			}
-			for i := 1; i < len(n.Content); i += 2 {
-				walk(n.Content[i], depth+1)
-			}
-		case yaml.SequenceNode:
-			for _, c := range n.Content {
-				walk(c, depth+1)
-			}
+		kind := manifest.Scalar(manifest.Field(n, "kind"))
+		if kind != "SecretStore" && kind != "ClusterSecretStore" || !strings.HasPrefix(manifest.Scalar(manifest.Field(n, "apiVersion")), "external-secrets.io/") {
+			return true
 		}
-	}
-	walk(o.Node, 0)
+		md := manifest.Field(n, "metadata")
+		if name := manifest.Scalar(manifest.Field(md, "name")); name != "" && !strings.ContainsAny(name, "{}$") {
+			p := place
+			p.Line, p.Column = o.Doc.LineOf(n), n.Column
+			f.stores = append(f.stores, &store{location: p, Cluster: kind == "ClusterSecretStore",
+				Namespace: manifest.Scalar(manifest.Field(md, "namespace")), Name: name})
+		}
+		return false
+	})
 }
 
 func isExternalSecretsKind(o *Object, kind string) bool {

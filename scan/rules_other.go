@@ -377,34 +377,6 @@ func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 func onlyReferences(file string, data []byte) bool {
 	refs := 0
 	plain := false
-	var walk func(n *yaml.Node, depth int)
-	walk = func(n *yaml.Node, depth int) {
-		n = manifest.Resolve(n)
-		if n == nil || plain || depth > 64 {
-			return
-		}
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if depth == 0 && (n.Content[i].Value == "apiVersion" || n.Content[i].Value == "kind" || n.Content[i].Value == "metadata") {
-					continue
-				}
-				walk(n.Content[i+1], depth+1)
-			}
-		case yaml.SequenceNode:
-			for _, c := range n.Content {
-				walk(c, depth+1)
-			}
-		case yaml.ScalarNode:
-			switch manifest.ClassifyText(strings.TrimSpace(n.Value), manifest.ValueContext{}) {
-			case manifest.PlaceholderValue:
-				refs++
-			case manifest.NoValue, manifest.UnfilledValue:
-			default:
-				plain = true
-			}
-		}
-	}
 	for _, d := range manifest.Documents(data, false) {
 		if d.Blank() {
 			continue
@@ -412,7 +384,23 @@ func onlyReferences(file string, data []byte) bool {
 		if d.Parse() != nil {
 			return false
 		}
-		walk(d.Node, 0)
+		manifest.Walk(d.Node, "", func(n *yaml.Node, path string) bool {
+			switch path {
+			case ".apiVersion", ".kind", ".metadata":
+				return false
+			}
+			if n.Kind != yaml.ScalarNode {
+				return !plain
+			}
+			switch manifest.ClassifyText(strings.TrimSpace(n.Value), manifest.ValueContext{}) {
+			case manifest.PlaceholderValue:
+				refs++
+			case manifest.NoValue, manifest.UnfilledValue:
+			default:
+				plain = true
+			}
+			return false
+		})
 	}
 	return refs > 0 && !plain
 }

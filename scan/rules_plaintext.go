@@ -107,51 +107,40 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 // valuesCredentials walks inline Helm values and adds each credential by its
 // dotted path.
 func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
-	seen := map[*yaml.Node]bool{}
-	var walk func(n *yaml.Node, path string, depth int)
-	walk = func(n *yaml.Node, path string, depth int) {
-		n = manifest.Resolve(n)
-		if n == nil || seen[n] || depth > 64 {
-			return
+	manifest.Walk(n, at, func(n *yaml.Node, path string) bool {
+		if strings.HasSuffix(path, ".encryptedData") {
+			return false // ciphertext, the way values should be
 		}
-		seen[n] = true
-		switch n.Kind {
-		case yaml.MappingNode:
-			switch manifest.Scalar(manifest.Field(n, "kind")) {
-			case "SealedSecret":
-				return // ciphertext, the way values should be
-			case "ExternalSecret", "ClusterExternalSecret", "PushSecret":
-				return // names keys of a store and of a Secret (secretKey: access-token)
+		if n.Kind != yaml.MappingNode {
+			return true
+		}
+		switch manifest.Scalar(manifest.Field(n, "kind")) {
+		case "SealedSecret":
+			return false // ciphertext, the way values should be
+		case "ExternalSecret", "ClusterExternalSecret", "PushSecret":
+			return false // names keys of a store and of a Secret (secretKey: access-token)
+		}
+		if e := manifest.Resolve(manifest.Field(n, "enabled")); e != nil && e.Tag == "!!bool" && e.Value == "false" {
+			return false // a disabled part of a chart: its values (often the chart's defaults) are not used
+		}
+		refs := refersToSecret(path, n)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "encryptedData" {
+				continue
 			}
-			if e := manifest.Resolve(manifest.Field(n, "enabled")); e != nil && e.Tag == "!!bool" && e.Value == "false" {
-				return // a disabled part of a chart: its values (often the chart's defaults) are not used
-			}
-			refs := refersToSecret(path, n)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "encryptedData" {
-					continue
-				}
-				p := path + "." + k.Value
-				// In a mapping that points into a Secret, its *Key and *Name
-				// entries name keys and Secrets; another entry is a
-				// credential when it cannot be a name (Harbor's core.secret
-				// beside core.secretName).
-				val := manifest.Scalar(v)
-				named := refs && (dnsName.MatchString(val) || namesKey(k.Value) && !manifest.RandomString(val))
-				if !named && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
-					add(p, k)
-					continue
-				}
-				walk(v, p, depth+1)
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				walk(c, fmt.Sprintf("%s[%d]", path, i), depth+1)
+			// In a mapping that points into a Secret, its *Key and *Name
+			// entries name keys and Secrets; another entry is a
+			// credential when it cannot be a name (Harbor's core.secret
+			// beside core.secretName).
+			val := manifest.Scalar(v)
+			named := refs && (dnsName.MatchString(val) || namesKey(k.Value) && !manifest.RandomString(val))
+			if !named && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
+				add(path+"."+k.Value, k)
 			}
 		}
-	}
-	walk(n, at, 0)
+		return true
+	})
 }
 
 // configHolds reports a ConfigMap value that is a nested YAML or JSON
