@@ -3,7 +3,6 @@ package transform
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,48 +20,43 @@ const syncfsFrom = 16
 // syncFiles makes the temp files durable, reporting each that could not be
 // to failed.
 func syncFiles(temps []string, failed func(tmp string, err error)) {
-	if len(temps) >= syncfsFrom {
-		// One directory per file system: syncfs writes back that whole
-		// file system (and, since Linux 5.8, reports its write errors).
-		seen := map[uint64]bool{}
-		ok := true
+	if len(temps) < syncfsFrom || !syncfsAll(temps) {
 		for _, t := range temps {
-			dir := filepath.Dir(t)
-			fi, err := os.Stat(dir)
-			if err != nil {
-				ok = false
-				break
+			if err := fsyncPath(t); err != nil {
+				failed(t, err)
 			}
-			st, isUnix := fi.Sys().(*syscall.Stat_t)
-			if !isUnix {
-				ok = false
-				break
-			}
-			if seen[st.Dev] {
-				continue
-			}
-			seen[st.Dev] = true
-			d, err := os.Open(dir)
-			if err != nil {
-				ok = false
-				break
-			}
-			err = unix.Syncfs(int(d.Fd()))
-			d.Close()
-			if err != nil {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return
 		}
 	}
+}
+
+// syncfsAll runs syncfs once on each file system the temp files are on (it
+// writes back that whole file system and, since Linux 5.8, reports its write
+// errors); false when it could not, so each file gets its fsync instead.
+func syncfsAll(temps []string) bool {
+	dirs := map[string]bool{}
+	devs := map[uint64]bool{}
 	for _, t := range temps {
-		if err := fsyncPath(t); err != nil {
-			failed(t, err)
+		dir := filepath.Dir(t)
+		if dirs[dir] {
+			continue
+		}
+		dirs[dir] = true
+		d, err := os.Open(dir)
+		if err != nil {
+			return false
+		}
+		var st unix.Stat_t
+		err = unix.Fstat(int(d.Fd()), &st)
+		if err == nil && !devs[uint64(st.Dev)] {
+			devs[uint64(st.Dev)] = true
+			err = unix.Syncfs(int(d.Fd()))
+		}
+		d.Close()
+		if err != nil {
+			return false
 		}
 	}
+	return true
 }
 
 // fsyncPath makes one closed file durable (Linux flushes a file through a
