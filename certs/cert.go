@@ -147,7 +147,7 @@ func checkKey(k *rsa.PublicKey) error {
 		return errors.New("has an even RSA modulus: that is not an RSA key")
 	case k.N.BitLen() < MinBits:
 		return fmt.Errorf("has a %d-bit RSA key; sealing needs at least %d bits (controllers make 4096)", k.N.BitLen(), MinBits)
-	case k.E < 3 || k.E%2 == 0 || k.E >= 1<<31:
+	case k.E < 3 || k.E%2 == 0 || int64(k.E) >= 1<<31:
 		return fmt.Errorf("has RSA public exponent %d, which cannot protect anything (want an odd exponent in [3, 2^31); controllers use 65537)", k.E)
 	}
 	return nil
