@@ -121,15 +121,17 @@ func str(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!
 
 // setNode sets key to a copy of v without its comments and positions: comments
 // on a raw Secret's lines may sit next to values.
-func setNode(m *yaml.Node, key string, v *yaml.Node) {
+// It returns the copy it set.
+func setNode(m *yaml.Node, key string, v *yaml.Node) *yaml.Node {
 	v = clean(v)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
 			m.Content[i+1] = v
-			return
+			return v
 		}
 	}
 	m.Content = append(m.Content, str(key), v)
+	return v
 }
 
 func setString(m *yaml.Node, key, v string) { setNode(m, key, str(v)) }
@@ -148,9 +150,9 @@ func ensureMap(m *yaml.Node, key string) *yaml.Node {
 	if v := manifest.Resolve(manifest.Field(m, key)); v != nil && v.Kind == yaml.MappingNode {
 		return v
 	}
-	v := newMap()
-	setNode(m, key, v)
-	return manifest.Field(m, key)
+	// The copy set, not a lookup after it: with a duplicate key, the lookup
+	// finds the other one.
+	return setNode(m, key, newMap())
 }
 
 func sortMap(m *yaml.Node) {
