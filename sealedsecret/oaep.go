@@ -14,8 +14,9 @@ import (
 //
 // Why not crypto/rsa: since Go 1.20 it does the public-key operation with the
 // constant-time crypto/internal/fips140/bigmod, about 0.29 ms for a 4096-bit
-// key here, against 0.10 ms for math/big. Sealing is almost all RSA, so this
-// is what makes `seal` over a repository three times faster. Constant time
+// key here, against 0.07 ms for math/big and 0.05 ms for publicOp. Sealing is
+// almost all RSA, so this is what makes `seal` over a repository four to six
+// times faster. Constant time
 // protects private exponents; here the exponent is public and the encrypted
 // session key is fresh random bytes used once, in a local command.
 // TestEncryptOAEPMatchesStdlib checks it against crypto/rsa decryption for
@@ -42,8 +43,7 @@ func encryptOAEP(rnd io.Reader, pub *rsa.PublicKey, msg, label []byte) ([]byte, 
 	if m.Cmp(pub.N) >= 0 {
 		return nil, errors.New("rsa: message representative out of range")
 	}
-	c := m.Exp(m, big.NewInt(int64(pub.E)), pub.N)
-	return c.FillBytes(make([]byte, k)), nil
+	return publicOp(pub, m).FillBytes(make([]byte, k)), nil
 }
 
 // mgf1XOR XORs out with MGF1-SHA-256(seed) (RFC 8017 §B.2.1).
