@@ -489,7 +489,10 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 	// Besides candidates, files that may pin the ESO operator or hold Argo CD
 	// entry points are parsed (both are facts for tree rules).
 	chart := path.Base(e.Path) == "Chart.yaml"
-	factHit := collect && (chart || manifest.HasKind(data, factKinds))
+	// Values that describe chart installs (an umbrella ApplicationSet
+	// chart's) may pin the operator too: any file that names its chart.
+	esoChart := func(text []byte) bool { return bytes.Contains(text, esoChartName) }
+	factHit := collect && (chart || manifest.HasKind(data, factKinds) || esoChart(data))
 	// Workloads and ConfigMaps are parsed for plaintext-credential when
 	// they mention something a credential is named or shaped like.
 	credHit := rs.plaintext && manifest.HasKind(data, credentialKinds)
@@ -503,7 +506,7 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 		switch {
 		case isKustomization || manifest.Candidate(text):
 			return true
-		case factHit && (chart || manifest.HasKind(text, factKinds)):
+		case factHit && (chart || manifest.HasKind(text, factKinds) || esoChart(text)):
 			return true
 		case credHit && (helmValues || manifest.HasKind(text, credentialKinds)):
 			return manifest.CredentialHint(text)

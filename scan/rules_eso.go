@@ -127,9 +127,54 @@ func esoPin(o *Object) []string {
 				return []string{s(h, "version")}
 			}
 		}
+	case o.Kind == "" || o.Kind == HelmValuesKind:
+		return chartInstallPins(o.Node)
 	}
 	return nil
 }
+
+// chartInstallPins reads the ESO versions that values describing chart
+// installs give: an umbrella ApplicationSet chart (gitops-bridge's addons)
+// renders one Application per entry of
+//
+//	external-secrets: {chartName: external-secrets, chartRepository: https://charts.external-secrets.io, defaultVersion: "0.10.3"}
+//
+// An entry is a mapping that names the chart (chart, chartName) or its
+// repository (the ESO chart repository under any key), with a version under
+// one of the keys such tools use.
+func chartInstallPins(root *yaml.Node) []string {
+	var pins []string
+	manifest.Walk(root, "", func(n *yaml.Node, _ string) bool {
+		if n.Kind != yaml.MappingNode {
+			return true
+		}
+		eso := false
+		var versions []string
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, manifest.Scalar(n.Content[i+1])
+			switch {
+			case (k == "chart" || k == "chartName") && v == "external-secrets",
+				strings.Contains(v, "charts.external-secrets.io"):
+				eso = true
+			case chartVersionKeys[k] && v != "":
+				versions = append(versions, v)
+			}
+		}
+		if eso && len(versions) > 0 {
+			pins = append(pins, versions...)
+			return false
+		}
+		return true
+	})
+	return pins
+}
+
+// esoChartName is in every file that installs the operator's chart.
+var esoChartName = []byte("external-secrets")
+
+// chartVersionKeys hold a chart's version in values that describe installs.
+var chartVersionKeys = map[string]bool{"version": true, "chartVersion": true, "targetRevision": true,
+	"defaultVersion": true, "revision": true}
 
 // valuesRef is an ApplicationSet template's reference to a generator value.
 var valuesRef = regexp.MustCompile(`^\{\{-?\s*\.?values\.([A-Za-z0-9_]+)\s*-?\}\}$`)
