@@ -36,13 +36,16 @@ const AVPPathAnnotation = "avp.kubernetes.io/path"
 
 var (
 	// References that a tool replaces before the object reaches the cluster.
-	avpPath   = regexp.MustCompile(`<path:[^<>]+>`)                      // argocd-vault-plugin, modifiers included
-	avpKey    = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
-	valsRef   = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
-	onePass   = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
-	helmExpr  = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
-	makejinja = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
-	envVar    = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
+	avpPath = regexp.MustCompile(`<path:[^<>]+>`) // argocd-vault-plugin, modifiers included
+	// argocd-secret-replacer's <secret:key|base64> and argocd-vault-replacer's
+	// <vault:path~key|base64>: Argo CD plugins that fill them in at sync.
+	replacerRef = regexp.MustCompile(`<(?:secret|vault):[^<>\s]+>`)
+	avpKey      = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
+	valsRef     = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
+	onePass     = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
+	helmExpr    = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
+	makejinja   = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
+	envVar      = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
 	// argocd-rbac-cm read them from its Secrets; $slack-token: Argo CD
 	// Notifications' argocd-notifications-cm reads it from
@@ -65,7 +68,7 @@ var (
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
 	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|test|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
 		// empty: sk-no-key-required (llama.cpp's documentation) and
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
@@ -216,6 +219,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 		v = re.ReplaceAllStringFunc(v, func(string) string { n++; return "" })
 	}
 	cut(avpPath)
+	cut(replacerRef)
 	if ctx.AVP {
 		cut(avpKey)
 	}
