@@ -99,7 +99,9 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	// which one, and how: a setting (NUXT_STORAGE_DRIVER: cloudflare, DB_TYPE: postgres)
 	"driver": true, "type": true, "mode": true, "provider": true, "backend": true, "engine": true,
 	"level": true, "format": true, "strategy": true, "protocol": true, "timezone": true, "tz": true,
-	"locale": true, "language": true, "theme": true}
+	"locale": true, "language": true, "theme": true,
+	// which one by name: POSTGRESQL__NAME, ERROR_REPORTING__ENVIRONMENT
+	"name": true, "environment": true, "env": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential

@@ -68,7 +68,7 @@ var (
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
 	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|test|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
 		// empty: sk-no-key-required (llama.cpp's documentation) and
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
@@ -427,6 +427,31 @@ func PublicShape(v string) bool {
 	return true
 }
 
+// SettingShape reports a value shaped like a setting: a switch (true, off), an
+// algorithm's name (sha256), a small number or a duration (a timeout, a port, a count), a container image
+// reference. Applications that take their whole configuration from one Secret
+// (authentik's AUTHENTIK_EMAIL__TIMEOUT: "30", a sidecar's SIDECAR_IMAGE) hold
+// them beside their credentials; under a key that does not name a credential
+// they are no secret. Numbers stop at five digits: a PIN or a one-time code
+// is longer.
+func SettingShape(v string) bool {
+	v = strings.TrimSpace(v)
+	return settingWord.MatchString(v) || smallNumber.MatchString(v) || duration.MatchString(v) || imageRef.MatchString(v)
+}
+
+var (
+	// A switch, or the name of an algorithm (Longhorn's CRYPTO_KEY_CIPHER:
+	// aes-xts-plain64, CRYPTO_KEY_HASH: sha256).
+	settingWord = regexp.MustCompile(`(?i)^(?:true|false|yes|no|on|off|enabled?|disabled?|sha-?(?:1|224|256|384|512)|md5|aes(?:-[a-z0-9]+)*|argon2(?:id|i|d)?|pbkdf2(?:-sha\d+)?|bcrypt|scrypt|rsa|ecdsa|ed25519|hmac-sha\d+|chacha20(?:-poly1305)?)$`)
+	smallNumber = regexp.MustCompile(`^-?\d{1,5}(?:\.\d+)?$`)
+	duration    = regexp.MustCompile(`^(?:\d+(?:ms|s|m|h|d|w))+$`)
+	// imageRef is registry/path[:tag][@digest] with a registry host (a dot in
+	// its name): ghcr.io/org/app:v1. Lowercase paths only, so a webhook URL
+	// without its scheme (its token has capitals) is not one; printf fields
+	// (%(type)s) as authentik writes its outposts' image.
+	imageRef = regexp.MustCompile(`^(?:[a-z0-9-]+\.)+[a-z0-9-]+(?::\d+)?(?:/[a-z0-9._%()-]+)+(?::[A-Za-z0-9_.%()-]+)?(?:@sha256:[0-9a-f]{64})?$`)
+)
+
 // commonTLDs are the last labels of a two-label name taken for a domain
 // (example.org, wahoo.li); a password such as summer.time is not one.
 var commonTLDs = map[string]bool{"com": true, "org": true, "net": true, "io": true, "dev": true, "app": true,
@@ -492,8 +517,8 @@ func entryKind(key string, v *yaml.Node, ctx ValueContext, argo bool) ValueKind 
 		return ConfigValue // grafana.ini with a time zone, broker.properties with roles
 	case argo && argoCDPublicKeys[key], WhereKey(key) && !CredentialValue(key, t, ctx):
 		return PublicValue // where a repository, cluster or database is, not how to log in
-	case !CredentialKey(key) && PublicShape(t.Value):
-		return PublicValue // an address, a domain, a MIME type: cluster-vars, header maps
+	case !CredentialKey(key) && (PublicShape(t.Value) || SettingShape(t.Value)):
+		return PublicValue // an address, a domain, a MIME type: cluster-vars, header maps; a switch, a timeout
 	case SameAsKey(key, t.Value):
 		return UnfilledValue // dro_api_token: dro_api_token
 	}
