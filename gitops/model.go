@@ -84,8 +84,9 @@ type root struct {
 
 // Build resolves the kustomize graph: every kustomization that no other one
 // includes is the root of a unit. Loose files (those of interest that no
-// kustomization reaches and that are not patches) form one unit per
-// environment, which envOf names ("" when a file belongs to no single one).
+// kustomization reaches and that are not patches) form one unit per name
+// that unitOf gives them ("environment prod"); without one, one per cluster
+// the entry points bootstrap, else "the whole tree".
 //
 // What is deployed: a loose file in a folder whose kustomization does not
 // list it is deployed from nowhere (Flux and Argo CD build the kustomization
@@ -94,7 +95,7 @@ type root struct {
 // what they reach is deployed: kustomizations and loose files under an entry
 // path; the rest (a retired archive/ folder) is in no unit, so it makes no
 // cross-file pair with live files.
-func Build(ks []*Kustomization, loose []string, envOf func(file string) string, entries []Entry) *Model {
+func Build(ks []*Kustomization, loose []string, unitOf func(file string) string, entries []Entry) *Model {
 	byDir := map[string]*Kustomization{}
 	m := &Model{patches: map[string]bool{}, byDir: byDir, entries: entries}
 	for _, k := range ks {
@@ -161,8 +162,8 @@ func Build(ks []*Kustomization, loose []string, envOf func(file string) string, 
 		}
 		for _, d := range deployers {
 			name := "the whole tree"
-			if env := envOf(file); env != "" {
-				name = "environment " + env
+			if n := unitOf(file); n != "" {
+				name = n
 			} else if c := clusters.of(d); c != "" {
 				name = "the tree " + c + " deploys"
 			}

@@ -31,7 +31,7 @@ func TestBuildOverlays(t *testing.T) {
 	m := Build(ks, []string{"app/base/secret.yaml", "loose/prod/a.yaml", "loose/b.yaml", "app/overlays/prod/patch.yaml"},
 		func(f string) string {
 			if f == "loose/prod/a.yaml" {
-				return "prod"
+				return "environment prod"
 			}
 			return ""
 		}, nil)

@@ -393,11 +393,22 @@ func (ix *Index) build(c *Context) {
 		loose = append(loose, l.File)
 	}
 	ix.live = ix.liveEntries(c, loose)
+	// Entry points that reach nothing here (paths with placeholders,
+	// <CLUSTER_NAME>, or of another repository) say the tree is not deployed
+	// as it is: a template whose top folders are variants a user copies one
+	// of (aws-github/, civo-gitlab/…), never built together. Each is a unit.
+	variants := len(ix.entries) > 0 && len(ix.live) == 0 && !c.Partial
 	ix.Build = gitops.Build(ix.Kustomizations, loose, func(file string) string {
 		if c.Envs != nil {
 			if m := c.Envs.ForPath(file); len(m) == 1 {
-				return m[0]
+				return "environment " + m[0]
 			}
+		}
+		if variants {
+			if top, _, ok := strings.Cut(file, "/"); ok {
+				return "the tree under " + top + "/"
+			}
+			return "the files at the top of the tree"
 		}
 		return ""
 	}, ix.live)
