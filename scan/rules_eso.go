@@ -82,7 +82,8 @@ func (externalSecretAPIRemoved) CheckTree(c *Context, ix *Index, emit func(Findi
 // esoPin is the operator versions an object installs: a Helm chart dependency
 // (Chart.yaml), a Flux HelmRelease or OCIRepository, an Argo CD Application or
 // ApplicationSet (its generators' values resolved), a kustomize helmCharts
-// entry; none for anything else.
+// entry, values that describe chart installs, the operator's Deployment in
+// committed manifests; none for anything else.
 func esoPin(o *Object) []string {
 	s := func(n *yaml.Node, keys ...string) string { return manifest.Scalar(manifest.Path(n, keys...)) }
 	switch {
@@ -129,6 +130,17 @@ func esoPin(o *Object) []string {
 		}
 	case o.Kind == "" || o.Kind == HelmValuesKind:
 		return chartInstallPins(o.Node)
+	case o.Kind == "Deployment":
+		// The operator installed from committed manifests (`helm template`
+		// output, an install.yaml): its image's tag is its version.
+		var pins []string
+		for _, c := range manifest.Seq(manifest.Path(o.Node, "spec", "template", "spec", "containers")) {
+			image := s(c, "image")
+			if repo, tag, ok := strings.Cut(image, ":"); ok && strings.HasSuffix(repo, "/external-secrets/external-secrets") {
+				pins = append(pins, tag)
+			}
+		}
+		return pins
 	}
 	return nil
 }
