@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -20,7 +21,7 @@ import (
 // credentialWords are the last words of a key that holds a credential:
 // smtp_auth_password, client_secret, bot_token, authorization.credentials.
 var credentialWords = map[string]bool{"password": true, "passwd": true, "pass": true, "passphrase": true,
-	"pwd": true, "pw": true, "secret": true, "token": true, "apikey": true, "credential": true, "credentials": true}
+	"pwd": true, "pw": true, "secret": true, "token": true, "apikey": true, "apikeys": true, "credential": true, "credentials": true}
 
 // keyQualifiers make a key ending in "key" a credential (api_key, routing_key,
 // accessKey); other keys (sort_key, label_key) name something else.
@@ -80,8 +81,9 @@ func CredentialKey(key string) bool {
 	if last == "auth" && len(w) == 1 {
 		return true // a docker config's "auth": base64 user:password
 	}
-	if last == "key" && len(w) > 1 {
-		return keyQualifiers[w[len(w)-2]]
+	if (last == "key" || last == "keys") && len(w) > 1 {
+		// AUTHENTICATION_APIKEY_ALLOWED_KEYS: a list of API keys.
+		return keyQualifiers[w[len(w)-2]] || last == "keys" && slices.Contains(w, "apikey")
 	}
 	return false
 }

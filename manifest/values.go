@@ -54,6 +54,9 @@ var (
 	// $(DB_PASSWORD): Kubernetes expands an earlier env entry of the
 	// container into an env value or a command.
 	k8sEnvRef = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+	// $(cat pull-secret | base64 -w0): a shell fills it in where the file
+	// is used as a here-document or with envsubst-like tools.
+	shellSubst = regexp.MustCompile(`\$\([a-z][a-z0-9_-]* [^()]*\)`)
 	// Grafana's $__env{X}, $__file{/path}, $__vault{…}; LiteLLM's os.environ/X.
 	// Frigate's {FRIGATE_X}; a generator's `{$}name` placeholder; Argo CD
 	// Image Updater's pullsecret:ns/name, secret:ns/name#key, env:NAME, ext:/path;
@@ -68,7 +71,7 @@ var (
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
 	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy(?:[-_ .][a-z0-9]+)*|overlay[-_ .]?me|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|pass|user|username|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
 		// empty: sk-no-key-required (llama.cpp's documentation) and
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
@@ -137,6 +140,14 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if isPublic(v) || filePath.MatchString(v) {
 		return PublicValue // a file path: where a credential is, not the credential
 	}
+	if commentsOnly(v) {
+		// Instructions where a file goes (`# htpasswd -nB admin`): no value,
+		// unless what is commented out holds a credential.
+		if LineConfigCredential(uncomment(v), ctx) {
+			return PlainValue
+		}
+		return ConfigValue
+	}
 	if found, ok := ConfigCredential(v, ctx); ok {
 		// Configuration an operator reads from a Secret is judged by what
 		// its fields hold, each on its own.
@@ -159,6 +170,32 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 		return UnfilledValue
 	}
 	return PlainValue
+}
+
+// commentsOnly is text of two lines or more whose every line is blank or a
+// # comment. (One line starting with # may be a password.)
+func commentsOnly(v string) bool {
+	lines := 0
+	for _, l := range strings.Split(v, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if !strings.HasPrefix(l, "#") {
+			return false
+		}
+		lines++
+	}
+	return lines >= 2
+}
+
+// uncomment is text with the # of each comment line taken off.
+func uncomment(v string) string {
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(strings.TrimSpace(l), "# ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 var (
@@ -230,6 +267,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(tplMask) // a masked template action
 	cut(envVar)
 	cut(k8sEnvRef)
+	cut(shellSubst)
 	cut(argoRef)
 	var m int
 	v, m = stripSubstitutions(v)
@@ -412,6 +450,9 @@ var (
 // cluster-vars Secrets and HTTP header maps hold them beside, or instead of,
 // credentials.
 func PublicShape(v string) bool {
+	if dnList(v) {
+		return true
+	}
 	parts := strings.FieldsFunc(strings.TrimSpace(v), func(r rune) bool { return r == ',' || r == '\n' })
 	if len(parts) == 0 {
 		return false
@@ -451,6 +492,23 @@ var (
 	// (%(type)s) as authentik writes its outposts' image.
 	imageRef = regexp.MustCompile(`^(?:[a-z0-9-]+\.)+[a-z0-9-]+(?::\d+)?(?:/[a-z0-9._%()-]+)+(?::[A-Za-z0-9_.%()-]+)?(?:@sha256:[0-9a-f]{64})?$`)
 )
+
+// dnList is text whose every line is an LDAP distinguished name (a list of
+// groups that may log in: CN=Admins,OU=Groups,DC=example,DC=com).
+func dnList(v string) bool {
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(v), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			if !ldapDN.MatchString(l) {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+var ldapDN = regexp.MustCompile(`(?i)^(?:(?:cn|ou|dc|o|l|st|c|uid)=[^,=]+,\s*)+(?:cn|ou|dc|o|l|st|c|uid)=[^,=]+$`)
 
 // commonTLDs are the last labels of a two-label name taken for a domain
 // (example.org, wahoo.li); a password such as summer.time is not one.
