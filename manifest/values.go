@@ -140,6 +140,9 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if isPublic(v) || filePath.MatchString(v) {
 		return PublicValue // a file path: where a credential is, not the credential
 	}
+	if placeholderConfig(v) {
+		return UnfilledValue // an AWS credentials file of replaceme values
+	}
 	if commentsOnly(v) {
 		// Instructions where a file goes (`# htpasswd -nB admin`): no value,
 		// unless what is commented out holds a credential.
@@ -188,6 +191,28 @@ func commentsOnly(v string) bool {
 	}
 	return lines >= 2
 }
+
+// placeholderConfig is line-oriented configuration (INI, dotenv: sections,
+// comments and key = value lines, two or more) whose every value is an
+// obvious placeholder.
+func placeholderConfig(v string) bool {
+	assignments := 0
+	for _, l := range strings.Split(v, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]"):
+			continue
+		}
+		m := configLine.FindStringSubmatch(l)
+		if m == nil || !isUnfilled(strings.Trim(m[1], `"'`)) {
+			return false
+		}
+		assignments++
+	}
+	return assignments >= 2
+}
+
+var configLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(\S.*)$`)
 
 // uncomment is text with the # of each comment line taken off.
 func uncomment(v string) string {
