@@ -91,7 +91,7 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 						continue // not in the repository: created at build time
 					}
 					if fr, ok := c.Source.(source.FileReader); ok {
-						if data, err := fr.ReadFile(rel); err == nil && (manifest.FileHoldsNoSecret(data) || block == "files" && !manifest.FileIsValue(key, data)) {
+						if data, err := fr.ReadFile(rel); err == nil && (manifest.FileHoldsNoSecret(data) || block == "files" && !generatedValue(key, data)) {
 							continue // SOPS-encrypted (Flux decrypts it), public material, no value as a Secret's entry
 						}
 					}
@@ -116,6 +116,28 @@ func (secretGenerator) CheckObject(c *Context, o *Object, emit func(Finding)) {
 			}
 		}
 	}
+}
+
+// generatedValue reports a file that a generator puts in a Secret under key
+// holding a value there. A YAML file is Helm values that a HelmRelease reads
+// from the Secret (valuesFrom): judged as plaintext-credential judges a
+// values file — names of Secrets, disabled parts of a chart and empty
+// documents hold none; other files as a stringData entry is.
+func generatedValue(key string, data []byte) bool {
+	if ext := path.Ext(key); ext != ".yaml" && ext != ".yml" {
+		return manifest.FileIsValue(key, data)
+	}
+	found := false
+	for _, d := range manifest.Documents(data, false) {
+		if d.Blank() {
+			continue
+		}
+		if d.Parse() != nil {
+			return manifest.FileIsValue(key, data)
+		}
+		valuesCredentials(d.Node, "", func(string, *yaml.Node) { found = true })
+	}
+	return found
 }
 
 // PrivateKeyID is the id of the private-key rule.
