@@ -14,6 +14,10 @@ import (
 // action's length, which the value classifier reads as a reference.
 var tplMask = regexp.MustCompile(`_tpl_*`)
 
+// Masked reports text that holds a masked template action: what the
+// template computes, not what it says.
+func Masked(text string) bool { return tplMask.MatchString(text) }
+
 // MaskTemplate returns text with every `{{ … }}` action masked, and whether
 // there was one. An action alone on its line (control flow, includes) becomes
 // spaces; one inside a line becomes `_tpl___…` of the same length.

@@ -582,6 +582,8 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 			// that judge values on their own read it.
 			if collect && !d.Template {
 				r.facts.collect(o, isKustomization)
+			} else if collect {
+				r.facts.collectTemplateStore(o)
 			}
 			for _, or := range rs.object {
 				id := or.rule.Info().ID

@@ -185,6 +185,21 @@ func (ix *Index) docOf(file string, line int) *manifest.Document {
 
 const reflectorReflects = "reflects"
 
+// collectTemplateStore keeps, of a masked template's object, only a store
+// whose name the template does not compute (a chart's cluster-secret-store
+// template with a literal name and a templated region): the ExternalSecrets
+// that name it are not missing one. A namespaced store needs a literal
+// namespace too.
+func (f *facts) collectTemplateStore(o *Object) {
+	cluster := isExternalSecretsKind(o, "ClusterSecretStore")
+	if !cluster && !isExternalSecretsKind(o, "SecretStore") || o.Name == "" || manifest.Masked(o.Name) ||
+		!cluster && (o.Namespace == "" || manifest.Masked(o.Namespace)) {
+		return
+	}
+	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
+	f.stores = append(f.stores, &store{location: place, Cluster: cluster, Namespace: o.Namespace, Name: o.Name})
+}
+
 // collect extracts the facts of one object.
 func (f *facts) collect(o *Object, isKustomizationFile bool) {
 	place := location{File: o.File, Line: o.Line(), Column: o.Node.Column, Resource: *o.Resource()}
