@@ -558,6 +558,14 @@ func render(n *yaml.Node, isJSON bool) ([]byte, error) {
 		}
 		return append(b, '\n'), nil
 	}
+	if b, ok := emitSimple(n); ok {
+		return b, nil
+	}
+	return encodeYAML(n)
+}
+
+// encodeYAML is the YAML encoder's rendering of n.
+func encodeYAML(n *yaml.Node) ([]byte, error) {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	if err := enc.Encode(n); err != nil {
