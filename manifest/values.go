@@ -71,7 +71,7 @@ var (
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
 	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy(?:[-_ .][a-z0-9]+)*|overlay[-_ .]?me|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|pass|user|username|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy(?:[-_ .][a-z0-9]+)*|overlay[-_ .]?me|replace|not[-_ .]?real|super[-_ .]?secret(?:[-_ .]password)?|my[-_ .](?:[a-z0-9]+[-_ .])*(?:key|secret|password|pass|token)|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|pass|user|username|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
 		// empty: sk-no-key-required (llama.cpp's documentation) and
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
@@ -238,7 +238,8 @@ var (
 // password: not a placeholder, nor what a program fills in (%s, {}, $X).
 func LiteralURLPassword(text string) bool {
 	for _, m := range urlPassword.FindAllStringSubmatch(text, -1) {
-		if p := m[1]; !filledPassword.MatchString(p) && !isUnfilled(p) {
+		// http://ACCESS_KEY_ID:ACCESS_SECRET_KEY@S3_HOST: names of what goes there.
+		if p := m[1]; !filledPassword.MatchString(p) && !isUnfilled(p) && !varName.MatchString(p) {
 			return true
 		}
 	}
