@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math"
 	"net/url"
 	"path"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -206,6 +208,9 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 	if privateKey.MatchString(s) || tokenShape.MatchString(s) {
 		return true
 	}
+	if holds, ok := dockerAuth(key, s, ctx); ok {
+		return holds
+	}
 	if namedLiteral.MatchString(s) && ClassifyText(s, ctx) == PlainValue && !strings.Contains(s, "\n") {
 		return true // a connection string: Server=db;User=sa;Password=…
 	}
@@ -225,6 +230,30 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 		return !strings.HasPrefix(s, "/") && !authScheme.MatchString(s)
 	}
 	return randomString(s)
+}
+
+// dockerAuth judges a docker config's "auth", base64 of user:password, by
+// its password: a reference (bank-vaults' vault:…#password) or a placeholder
+// holds none. ok is false when it is not that shape.
+func dockerAuth(key, s string, ctx ValueContext) (holds, ok bool) {
+	if key != "auth" {
+		return false, false
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return false, false
+	}
+	_, pass, found := strings.Cut(string(b), ":")
+	if !found || !utf8.ValidString(pass) {
+		return false, false
+	}
+	if k := ClassifyText(string(b), ctx); k == PlaceholderValue || k == UnfilledValue {
+		return false, true
+	}
+	if k := ClassifyText(pass, ctx); k != PlainValue {
+		return false, true
+	}
+	return true, true
 }
 
 // urlCredential reports a URL that carries a credential: a password in its

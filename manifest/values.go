@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"net"
 	"regexp"
@@ -40,12 +41,15 @@ var (
 	// argocd-secret-replacer's <secret:key|base64> and argocd-vault-replacer's
 	// <vault:path~key|base64>: Argo CD plugins that fill them in at sync.
 	replacerRef = regexp.MustCompile(`<(?:secret|vault):[^<>\s]+>`)
-	avpKey      = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
-	valsRef     = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
-	onePass     = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
-	helmExpr    = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
-	makejinja   = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
-	envVar      = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
+	// bank-vaults' vault:secret/data/app#key[#version], which its webhook
+	// puts in env values and Secrets (also inside a docker config's auth).
+	bankVaults = regexp.MustCompile(`(?:^|[^A-Za-z0-9])vault:[A-Za-z0-9_./-]+#[A-Za-z0-9_.-]+(?:#\d+)?`)
+	avpKey     = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
+	valsRef    = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
+	onePass    = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
+	helmExpr   = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
+	makejinja  = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
+	envVar     = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
 	// argocd-rbac-cm read them from its Secrets; $slack-token: Argo CD
 	// Notifications' argocd-notifications-cm reads it from
@@ -283,6 +287,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	}
 	cut(avpPath)
 	cut(replacerRef)
+	cut(bankVaults)
 	if ctx.AVP {
 		cut(avpKey)
 	}
@@ -623,11 +628,17 @@ func valueText(n *yaml.Node, ctx ValueContext) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(b)}
 }
 
-// FileHoldsNoSecret reports a file whose whole content is no secret: SOPS
-// encrypted it (Flux decrypts a kustomize generator's SOPS files before the
+// gitCrypt starts every file git-crypt encrypted.
+var gitCrypt = []byte("\x00GITCRYPT\x00")
+
+// FileHoldsNoSecret reports a file whose whole content is no secret: SOPS or
+// git-crypt encrypted it (Flux decrypts a kustomize generator's SOPS files before the
 // build), or it holds only public material (a PGP public key for Flux's commit
 // verification, a CA bundle, authorized SSH keys).
 func FileHoldsNoSecret(data []byte) bool {
+	if bytes.HasPrefix(data, gitCrypt) {
+		return true // git-crypt's ciphertext: its filter decrypts it on checkout
+	}
 	text := strings.TrimSpace(string(data))
 	if strings.Contains(text, "ENC[AES256_GCM,") &&
 		(strings.Contains(text, "sops_mac=") || strings.Contains(text, "sops") && (strings.Contains(text, `"mac"`) || strings.Contains(text, "mac:"))) {
