@@ -232,6 +232,10 @@ func clustersOf(entries []Entry) clusters {
 	return c
 }
 
+// SplitsClusters reports entry points that bootstrap two or more clusters:
+// Build then gives loose files one unit per cluster.
+func SplitsClusters(entries []Entry) bool { return clustersOf(entries) != nil }
+
 // of names the bootstrap file of e's cluster ("" when there is only one).
 func (c clusters) of(e Entry) string { return c[entryKey(e)] }
 

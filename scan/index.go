@@ -413,6 +413,7 @@ func (ix *Index) build(c *Context) {
 	// as it is: a template whose top folders are variants a user copies one
 	// of (aws-github/, civo-gitlab/…), never built together. Each is a unit.
 	variants := len(ix.entries) > 0 && len(ix.live) == 0 && !c.Partial
+	splits := gitops.SplitsClusters(ix.live)
 	ix.Build = gitops.Build(ix.Kustomizations, loose, func(file string) string {
 		if c.Envs != nil {
 			if m := c.Envs.ForPath(file); len(m) == 1 {
@@ -425,9 +426,33 @@ func (ix *Index) build(c *Context) {
 			}
 			return "the files at the top of the tree"
 		}
+		// Without environments, or bootstraps that tell clusters apart,
+		// folders named for one (kubernetes/argocd/prod/, …/stage/) go to
+		// their own clusters, as the overlays of a base do.
+		if !splits {
+			if env := envFolder(file); env != "" {
+				return "the folders named " + env + "/"
+			}
+		}
 		return ""
 	}, ix.live)
 }
+
+// envFolder is the name of the innermost folder of file that names an
+// environment ("" for none).
+func envFolder(file string) string {
+	dirs := strings.Split(path.Dir(file), "/")
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if envWords[strings.ToLower(dirs[i])] {
+			return dirs[i]
+		}
+	}
+	return ""
+}
+
+var envWords = map[string]bool{"prod": true, "production": true, "prd": true, "stage": true, "staging": true,
+	"stg": true, "dev": true, "development": true, "test": true, "qa": true, "uat": true, "preprod": true,
+	"sandbox": true}
 
 // undeployed reports a file that no build deploys where the entry points
 // decide what is deployed (a retired archive/, a folder its kustomization
