@@ -105,14 +105,32 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	"level": true, "format": true, "strategy": true, "protocol": true, "timezone": true, "tz": true,
 	"locale": true, "language": true, "theme": true,
 	// which one by name: POSTGRESQL__NAME, ERROR_REPORTING__ENVIRONMENT
-	"name": true, "environment": true, "env": true}
+	"name": true, "environment": true, "env": true, "account": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential
 // (a URL with a password, a token of a known shape).
 func WhereKey(key string) bool {
 	w := keyWords(key)
-	return len(w) > 0 && whereWords[w[len(w)-1]] && !CredentialKey(key)
+	return len(w) > 0 && whereWords[w[len(w)-1]] && !CredentialKey(key) || accessKeyID(w)
+}
+
+// accessKeyID reports the words of a key that names the id half of an
+// access key pair — S3's and MinIO's accessKey beside secretKey,
+// AWS_ACCESS_KEY_ID: who logs in, as a user name is. (Its value is still a
+// credential when it has a key's shape; CredentialValue judges that.)
+func accessKeyID(w []string) bool {
+	n := len(w)
+	if slices.Contains(w, "secret") || slices.Contains(w, "private") {
+		return false // AWS_SECRET_ACCESS_KEY is the other half
+	}
+	switch {
+	case n >= 1 && w[n-1] == "accesskey", n >= 2 && w[n-2] == "accesskey" && w[n-1] == "id":
+		return true
+	case n >= 2 && w[n-2] == "access" && w[n-1] == "key", n >= 3 && w[n-3] == "access" && w[n-2] == "key" && w[n-1] == "id":
+		return true
+	}
+	return false
 }
 
 var (
@@ -224,6 +242,9 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 	if strings.Contains(s, "://") {
 		return urlCredential(s)
 	}
+	if accessKeyID(keyWords(key)) {
+		return randomString(s) // an id, unless it looks like a key (Azure's access key is the secret)
+	}
 	if CredentialKey(key) {
 		// A path to the credential is no credential, nor the name of a way
 		// to log in.
@@ -319,6 +340,9 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 		// auth: oauth says how to log in, not with what; token: token names
 		// what goes there; a search shortcut (token: g) is no credential.
 		return false
+	}
+	if accessKeyID(keyWords(key)) && !randomString(s) {
+		return false // an access key's id: who, not how (minio accessKey: workflows-root)
 	}
 	if CredentialKey(key) && !amqpRoutingKey(key) && v.Tag != "!!int" && v.Tag != "!!float" {
 		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n") && !fileName.MatchString(s)
