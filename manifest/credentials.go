@@ -336,9 +336,10 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if strings.Contains(s, "://") {
 		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
 	}
-	if authScheme.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
-		// auth: oauth says how to log in, not with what; token: token names
-		// what goes there; a search shortcut (token: g) is no credential.
+	if authScheme.MatchString(s) || settingWord.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
+		// auth: oauth says how to log in, not with what (auth: SHA512,
+		// OpenVPN's digest, which algorithm); token: token names what goes
+		// there; a search shortcut (token: g) is no credential.
 		return false
 	}
 	if accessKeyID(keyWords(key)) && !randomString(s) {
@@ -434,7 +435,10 @@ func entropy(s string) float64 {
 // configExts are the file types of line-oriented configuration an operator
 // reads from a Secret: Java properties, JAAS, INI, TOML, env files.
 var configExts = map[string]bool{".properties": true, ".conf": true, ".config": true, ".cfg": true,
-	".ini": true, ".toml": true, ".env": true}
+	".ini": true, ".toml": true, ".env": true,
+	// A database's init script (its CREATE USER … PASSWORD '…' is judged),
+	// a stylesheet a Secret carries for an application's theme.
+	".sql": true, ".css": true}
 
 // credentialFileWords name files that hold credentials whatever their lines
 // look like: users.properties (user=password), htpasswd, .credentials.
@@ -473,6 +477,11 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 	if privateKey.MatchString(text) || tokenShape.MatchString(text) {
 		return true
 	}
+	for _, m := range sqlPassword.FindAllStringSubmatch(text, -1) {
+		if ClassifyText(m[1], ctx) == PlainValue {
+			return true // CREATE USER app WITH PASSWORD '…', IDENTIFIED BY '…'
+		}
+	}
 	for _, line := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(line)
 		if t == "" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ";") || strings.HasPrefix(t, "//") || strings.HasPrefix(t, "!") ||
@@ -496,6 +505,10 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 	}
 	return false
 }
+
+// sqlPassword is a password in SQL: PASSWORD '…' (PostgreSQL's CREATE and
+// ALTER USER/ROLE), IDENTIFIED BY '…' (MySQL, Oracle).
+var sqlPassword = regexp.MustCompile(`(?i)\b(?:PASSWORD|IDENTIFIED\s+BY)\s+'([^']+)'`)
 
 // credentialHints are what a text mentions when it may hold a credential by
 // name or by shape; a workload or ConfigMap without any is not parsed. They

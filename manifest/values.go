@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"net"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -500,7 +501,7 @@ func PublicShape(v string) bool {
 }
 
 // SettingShape reports a value shaped like a setting: a switch (true, off), an
-// algorithm's name (sha256), a small number or a duration (a timeout, a port, a count), a container image
+// algorithm's name (sha256), a URL without a credential, a small number or a duration (a timeout, a port, a count), a container image
 // reference. Applications that take their whole configuration from one Secret
 // (authentik's AUTHENTIK_EMAIL__TIMEOUT: "30", a sidecar's SIDECAR_IMAGE) hold
 // them beside their credentials; under a key that does not name a credential
@@ -508,7 +509,17 @@ func PublicShape(v string) bool {
 // is longer.
 func SettingShape(v string) bool {
 	v = strings.TrimSpace(v)
-	return settingWord.MatchString(v) || smallNumber.MatchString(v) || duration.MatchString(v) || imageRef.MatchString(v)
+	return settingWord.MatchString(v) || smallNumber.MatchString(v) || duration.MatchString(v) || imageRef.MatchString(v) ||
+		plainURL(v)
+}
+
+// plainURL is an http(s) URL that carries no credential — no user-info, no
+// credential parameter, no webhook path: where to connect
+// (smaug-s3EndPoint: https://s3.example.org).
+func plainURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
+		!strings.ContainsAny(v, " \n") && !urlCredential(v)
 }
 
 var (
