@@ -64,6 +64,8 @@ func Resolve(root string, cfg *config.Config) (*Envs, error) {
 		ext := path.Ext(de.Name())
 		name := strings.TrimSuffix(de.Name(), ext)
 		switch {
+		case de.IsDir() && otherKeys(filepath.Join(dir, de.Name())):
+			continue // certs/NAME/ of SOPS' PGP public keys (NAME.asc), not certificates
 		case de.IsDir():
 			name = de.Name() // certs/NAME/: every certificate of NAME
 		case ext != ".pem" && ext != ".crt":
@@ -80,6 +82,28 @@ func Resolve(root string, cfg *config.Config) (*Envs, error) {
 	sort.Slice(e.envs, func(i, j int) bool { return e.envs[i].Name < e.envs[j].Name })
 	e.byDir = true
 	return e, nil
+}
+
+// otherKeys reports a folder that holds files and no certificate among them
+// (.pem, .crt): another tool's keys. An empty folder is still an
+// environment, whose missing certificate is worth a warning.
+func otherKeys(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	files := 0
+	for _, de := range entries {
+		if de.IsDir() || strings.HasPrefix(de.Name(), ".") {
+			continue // .keep, .gitkeep
+		}
+		switch strings.ToLower(path.Ext(de.Name())) {
+		case ".pem", ".crt", ".cert":
+			return false
+		}
+		files++
+	}
+	return files > 0
 }
 
 // Names lists the environments in name order.
