@@ -673,6 +673,12 @@ func Kind(p string) (isManifest, isKustomization bool) {
 	switch strings.ToLower(path.Ext(p)) {
 	case ".yaml", ".yml", ".json":
 		return true, false
+	case ".tpl":
+		// Helm renders every file of a chart's templates/ but its _partials:
+		// secretstore.yaml.tpl is a manifest too.
+		base := strings.ToLower(path.Base(p))
+		yamlTpl := strings.HasSuffix(base, ".yaml.tpl") || strings.HasSuffix(base, ".yml.tpl")
+		return yamlTpl && !strings.HasPrefix(base, "_") && manifest.InTemplatesDir(p), false
 	}
 	return false, false
 }
