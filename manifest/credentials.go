@@ -174,6 +174,9 @@ func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
 		seen[v] = true
 		switch v.Kind {
 		case yaml.MappingNode:
+			if FieldNameMap(key) {
+				return false // its keys are a dashboard's column names, its values their labels
+			}
 			for i := 0; i+1 < len(v.Content); i += 2 {
 				if walk(v.Content[i].Value, v.Content[i+1]) {
 					return true
@@ -191,6 +194,13 @@ func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
 		return false
 	}
 	return walk("", root), true
+}
+
+// FieldNameMap reports a key whose mapping goes from a query's column names
+// (download_token) to a label, a position or a switch: Grafana's organize
+// transformation's renameByName, indexByName, excludeByName.
+func FieldNameMap(key string) bool {
+	return key == "renameByName" || key == "indexByName" || key == "excludeByName"
 }
 
 // hasValue is a mapping with a value that is not null ({ PLACEHOLDER } is

@@ -114,6 +114,9 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 		if n.Kind != yaml.MappingNode {
 			return true
 		}
+		if manifest.FieldNameMap(path[strings.LastIndexByte(path, '.')+1:]) {
+			return false // a dashboard's column names and their labels
+		}
 		switch manifest.Scalar(manifest.Field(n, "kind")) {
 		case "SealedSecret":
 			return false // ciphertext, the way values should be
