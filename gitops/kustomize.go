@@ -188,6 +188,12 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 		// The Flux Operator's instance syncs a cluster from spec.sync.path:
 		// the bootstrap of that cluster.
 		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "sync", "path")))
+	case kind == "App" && strings.HasPrefix(apiVersion, "kappctrl.k14s.io/"):
+		// Carvel's kapp-controller deploys what each git fetch's subPath
+		// holds (its ytt templates rendered).
+		for _, f := range manifest.Seq(manifest.Path(root, "spec", "fetch")) {
+			raw = append(raw, manifest.Scalar(manifest.Path(f, "git", "subPath")))
+		}
 	case (kind == "Application" || kind == "ApplicationSet") && strings.HasPrefix(apiVersion, "argoproj.io/"):
 		spec := manifest.Field(root, "spec")
 		if kind == "ApplicationSet" {

@@ -50,6 +50,7 @@ var (
 	onePass    = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
 	helmExpr   = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
 	makejinja  = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
+	yttExpr    = regexp.MustCompile(`(?s)\(@[-=]?.*?@\)`)                 // Carvel ytt's text templates: (@= data.values.password @)
 	envVar     = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
 	// argocd-rbac-cm read them from its Secrets; $slack-token: Argo CD
@@ -296,6 +297,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(onePass)
 	cut(helmExpr)
 	cut(makejinja)
+	cut(yttExpr)
 	cut(tplMask) // a masked template action
 	cut(envVar)
 	cut(k8sEnvRef)

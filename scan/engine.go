@@ -625,7 +625,7 @@ var credentialKinds = map[string]bool{"Pod": true, "Deployment": true, "Stateful
 // rule judges them: the ESO version a HelmRelease, OCIRepository or Argo CD
 // Application installs (with Chart.yaml, by name), and the entry points of
 // Argo CD and of the Flux Operator (FluxInstance).
-var factKinds = map[string]bool{"HelmRelease": true, "OCIRepository": true, "Application": true, "ApplicationSet": true, "FluxInstance": true}
+var factKinds = map[string]bool{"HelmRelease": true, "OCIRepository": true, "Application": true, "ApplicationSet": true, "FluxInstance": true, "App": true}
 
 func hasIgnore(d *manifest.Document) bool {
 	for _, c := range d.Head {
