@@ -31,7 +31,7 @@ var keyQualifiers = map[string]bool{"api": true, "access": true, "secret": true,
 	"routing": true, "user": true, "auth": true, "signing": true, "encryption": true, "master": true,
 	"license": true, "client": true, "app": true, "integration": true, "account": true, "shared": true,
 	"ssh": true, "gpg": true, "deploy": true, "session": true, "hmac": true, "jwt": true, "webhook": true,
-	"xsrf": true, "csrf": true, "cookie": true}
+	"xsrf": true, "csrf": true, "cookie": true, "fernet": true}
 
 // KeyWords splits a key into lowercase words: smtp_auth_password,
 // clientSecret, bearer-token.file.
@@ -105,7 +105,9 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	"level": true, "format": true, "strategy": true, "protocol": true, "timezone": true, "tz": true,
 	"locale": true, "language": true, "theme": true,
 	// which one by name: POSTGRESQL__NAME, ERROR_REPORTING__ENVIRONMENT
-	"name": true, "environment": true, "env": true, "account": true}
+	"name": true, "environment": true, "env": true, "account": true,
+	// how to connect, and as what: sslmode: require, AVP_K8S_ROLE: team-gitops
+	"sslmode": true, "role": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential
@@ -164,6 +166,12 @@ func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
 	if root == nil || root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode || !structured(root) && !(strings.HasPrefix(t, "{") && hasValue(root)) {
 		return false, false
 	}
+	return fieldsHold(root, ctx), true
+}
+
+// fieldsHold walks a configuration document and reports a field that holds
+// a credential (CredentialValue under the field's key).
+func fieldsHold(root *yaml.Node, ctx ValueContext) bool {
 	seen := map[*yaml.Node]bool{}
 	var walk func(key string, v *yaml.Node) bool
 	walk = func(key string, v *yaml.Node) bool {
@@ -193,7 +201,47 @@ func ConfigCredential(text string, ctx ValueContext) (found, ok bool) {
 		}
 		return false
 	}
-	return walk("", root), true
+	return walk("", root)
+}
+
+// YAMLFileHolds judges a YAML file a Secret carries under key
+// (operator-values.yml, secrets.yml) field by field, flat and empty
+// documents too; ok is false when it does not parse as YAML. A file whose
+// name says credentials (secrets.yml, users.yaml) holds one in any field
+// whose value is a literal string, whatever the field's name
+// (alice: hunter2); another only where CredentialValue finds one.
+func YAMLFileHolds(key, text string, ctx ValueContext) (found, ok bool) {
+	strict := credentialFileName(key)
+	for _, d := range Documents([]byte(text), false) {
+		if d.Blank() {
+			continue
+		}
+		if d.Parse() != nil {
+			return false, false
+		}
+		if strict && anyLiteral(d.Node, ctx) || !strict && fieldsHold(d.Node, ctx) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// anyLiteral reports a string scalar anywhere below n that is a value.
+func anyLiteral(n *yaml.Node, ctx ValueContext) bool {
+	found := false
+	Walk(n, "", func(v *yaml.Node, _ string) bool {
+		if v.Kind == yaml.ScalarNode && (v.Tag == "!!str" || v.Tag == "") && ClassifyText(strings.TrimSpace(v.Value), ctx) == PlainValue {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// YAMLFileKey is a key that names a YAML file.
+func YAMLFileKey(key string) bool {
+	ext := strings.ToLower(path.Ext(key))
+	return ext == ".yaml" || ext == ".yml"
 }
 
 // FieldNameMap reports a key whose mapping goes from a query's column names
@@ -448,7 +496,10 @@ var configExts = map[string]bool{".properties": true, ".conf": true, ".config": 
 	".ini": true, ".toml": true, ".env": true,
 	// A database's init script (its CREATE USER … PASSWORD '…' is judged),
 	// a stylesheet a Secret carries for an application's theme.
-	".sql": true, ".css": true}
+	".sql": true, ".css": true,
+	// npm's registry settings (an _authToken line is judged), a Maven
+	// settings.xml (its <password> elements are).
+	".npmrc": true, ".xml": true}
 
 // credentialFileWords name files that hold credentials whatever their lines
 // look like: users.properties (user=password), htpasswd, .credentials.
@@ -464,20 +515,21 @@ var strongCredentialFileWords = map[string]bool{"credential": true, "credentials
 // configuration file (grafana.ini, broker.properties, login.config) that is
 // not, by its name, a file of credentials (users.properties).
 func ConfigFileKey(key string) bool {
-	ext := strings.ToLower(path.Ext(key))
-	if !configExts[ext] {
-		return false
-	}
+	return configExts[strings.ToLower(path.Ext(key))] && !credentialFileName(key)
+}
+
+// credentialFileName is a file's name that says it holds credentials.
+func credentialFileName(key string) bool {
 	w := keyWords(strings.TrimSuffix(key, path.Ext(key)))
 	if len(w) > 0 && credentialFileWords[w[len(w)-1]] {
-		return false // users.properties, .htpasswd — not users-dn.properties
+		return true // users.properties, .htpasswd — not users-dn.properties
 	}
 	for _, x := range w {
 		if strongCredentialFileWords[x] {
-			return false // cluster-credentials.broker.properties
+			return true // cluster-credentials.broker.properties
 		}
 	}
-	return true
+	return false
 }
 
 // LineConfigCredential judges line-oriented configuration (`key=value`,
@@ -490,6 +542,16 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 	for _, m := range sqlPassword.FindAllStringSubmatch(text, -1) {
 		if ClassifyText(m[1], ctx) == PlainValue {
 			return true // CREATE USER app WITH PASSWORD '…', IDENTIFIED BY '…'
+		}
+	}
+	for _, m := range npmAuth.FindAllStringSubmatch(text, -1) {
+		if CredentialValue("authToken", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: m[1]}, ctx) {
+			return true // //registry.npmjs.org/:_authToken=… in an .npmrc
+		}
+	}
+	for _, m := range xmlElement.FindAllStringSubmatch(text, -1) {
+		if CredentialValue(m[1], &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.TrimSpace(m[2])}, ctx) {
+			return true // <password>…</password> in a Maven settings.xml
 		}
 	}
 	for _, line := range strings.Split(text, "\n") {
@@ -516,6 +578,12 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 	return false
 }
 
+// npmAuth is an .npmrc credential line, scoped to a registry or not.
+var npmAuth = regexp.MustCompile(`(?m)^\s*(?://\S*:)?_(?:authToken|auth|password)\s*=\s*(\S+)`)
+
+// xmlElement is an element holding text: <password>changeme</password>.
+var xmlElement = regexp.MustCompile(`<([A-Za-z_][A-Za-z0-9_.:-]*)>([^<>]+)</([A-Za-z_][A-Za-z0-9_.:-]*)>`)
+
 // sqlPassword is a password in SQL: PASSWORD '…' (PostgreSQL's CREATE and
 // ALTER USER/ROLE), IDENTIFIED BY '…' (MySQL, Oracle).
 var sqlPassword = regexp.MustCompile(`(?i)\b(?:PASSWORD|IDENTIFIED\s+BY)\s+'([^']+)'`)
@@ -528,7 +596,10 @@ var credentialHints = [][]byte{[]byte("passw"), []byte("passphrase"), []byte("_p
 	[]byte("token"), []byte("_key"), []byte("-key"), []byte("apikey"), []byte("accesskey"), []byte("secretkey"),
 	[]byte("privatekey"), []byte("private key"), []byte("credential"), []byte("akia"), []byte("asia"),
 	[]byte("ghp_"), []byte("gho_"), []byte("ghs_"), []byte("github_pat_"), []byte("glpat-"), []byte("xox"),
-	[]byte("sk_live_"), []byte("aiza")}
+	[]byte("sk_live_"), []byte("aiza"),
+	// camel-cased keys of keyQualifiers: fernetKey, signingKey, masterKey…
+	[]byte("fernet"), []byte("signingkey"), []byte("masterkey"), []byte("encryptionkey"), []byte("sessionkey"),
+	[]byte("licensekey"), []byte("clientkey"), []byte("hmackey"), []byte("jwtkey")}
 
 var (
 	secretLower = []byte("ecret")

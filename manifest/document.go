@@ -190,8 +190,11 @@ func LooksLikeCommentedValue(line []byte) (string, bool) {
 		return "", false
 	case strings.Contains(v, "...") || strings.Contains(v, "…"):
 		return "", false // the shape of a value, elided: hooks.slack.com/services/T.../B.../...
-	case len(strings.Trim(v, `"'`)) <= 2 || ClassifyText(strings.Trim(v, `"'`), ValueContext{}) != PlainValue:
-		return "", false // a reference (`# authkey: "${SECRET}"`), a placeholder, a stand-in
+	case len(strings.Trim(v, `"'`)) <= 2 ||
+		entryKind(string(m[2]), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.Trim(v, `"'`)}, ValueContext{}, false) != PlainValue:
+		// A reference (`# authkey: "${SECRET}"`), a placeholder, a stand-in,
+		// what a live value there would not be either (# callback: https://…).
+		return "", false
 	}
 	return string(m[2]), true
 }

@@ -91,7 +91,10 @@ var (
 	// Tokens that say what to do or where the value goes, as people write
 	// them in bases to override: UPDATE_AWS_SECRET_ACCESS_KEY, __REPLACE_ME__,
 	// LICENSE_HERE, put-your-token-here, ...
-	unfilledToken = regexp.MustCompile(`^(?:(?:UPDATE|REPLACE|CHANGE|FILL|INSERT|ENTER|PUT|SET|ADD|PROVIDE|YOUR)_[A-Z0-9_]+|__[A-Za-z0-9_]+__|[A-Za-z0-9_]+_HERE|\.{3,}|…)$|(?i)^[a-z0-9]+(?:[-_ ][a-z0-9]+)*[-_ ]here$`)
+	unfilledToken = regexp.MustCompile(`^(?:(?:UPDATE|REPLACE|CHANGE|FILL|INSERT|ENTER|PUT|SET|ADD|PROVIDE|YOUR)_[A-Z0-9_]+|__[A-Za-z0-9_]+__|[A-Za-z0-9_]+_HERE|\.{3,}|…)$|(?i)^[a-z0-9]+(?:[-_ ][a-z0-9]+)*[-_ ]here$|` +
+		// An instruction where the value goes: generate-a-long-random-token,
+		// create-in-the-opencode-zen-console.
+		`(?i)^(?:generate|create|paste|insert|put|fill)[-_ ](?:[a-z0-9]+[-_ ])*[a-z0-9]+$`)
 	// Public material.
 	pemBlock  = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----.*?-----END ([A-Z0-9 ]+)-----`)
 	sshPublic = regexp.MustCompile(`^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+AAAA[A-Za-z0-9+/=]+(?:\s+\S.*)?$`)
@@ -175,10 +178,26 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 		}
 		return PlainValue
 	}
-	if isUnfilled(v) || varName.MatchString(v) {
+	if isUnfilled(v) || varName.MatchString(v) || placeholderURLPassword(v) {
 		return UnfilledValue
 	}
 	return PlainValue
+}
+
+// placeholderURLPassword is a URL whose password is an obvious placeholder
+// (postgresql://app:change-me-before-deploy@db/app), and nothing else in
+// the text a credential.
+func placeholderURLPassword(v string) bool {
+	ms := urlPassword.FindAllStringSubmatch(v, -1)
+	if len(ms) == 0 || strings.ContainsAny(v, " \n") {
+		return false
+	}
+	for _, m := range ms {
+		if !isUnfilled(m[1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // commentsOnly is text of two lines or more whose every line is blank or a
@@ -527,7 +546,7 @@ func plainURL(v string) bool {
 var (
 	// A switch, or the name of an algorithm (Longhorn's CRYPTO_KEY_CIPHER:
 	// aes-xts-plain64, CRYPTO_KEY_HASH: sha256).
-	settingWord = regexp.MustCompile(`(?i)^(?:true|false|yes|no|on|off|enabled?|disabled?|sha-?(?:1|224|256|384|512)|md5|aes(?:-[a-z0-9]+)*|argon2(?:id|i|d)?|pbkdf2(?:-sha\d+)?|bcrypt|scrypt|rsa|ecdsa|ed25519|hmac-sha\d+|chacha20(?:-poly1305)?)$`)
+	settingWord = regexp.MustCompile(`(?i)^(?:true|false|yes|no|on|off|enabled?|disabled?|require|verify-(?:full|ca)|prefer|sha-?(?:1|224|256|384|512)|md5|aes(?:-[a-z0-9]+)*|argon2(?:id|i|d)?|pbkdf2(?:-sha\d+)?|bcrypt|scrypt|rsa|ecdsa|ed25519|hmac-sha\d+|chacha20(?:-poly1305)?)$`)
 	smallNumber = regexp.MustCompile(`^-?\d{1,5}(?:\.\d+)?$`)
 	duration    = regexp.MustCompile(`^(?:\d+(?:ms|s|m|h|d|w))+$`)
 	// imageRef is registry/path[:tag][@digest] with a registry host (a dot in
@@ -617,6 +636,8 @@ func entryKind(key string, v *yaml.Node, ctx ValueContext, argo bool) ValueKind 
 	switch {
 	case ConfigFileKey(key) && !LineConfigCredential(t.Value, ctx):
 		return ConfigValue // grafana.ini with a time zone, broker.properties with roles
+	case YAMLFileKey(key) && yamlFileHoldsNone(key, t.Value, ctx):
+		return ConfigValue // operator-values.yml of a Secret's name and a switch
 	case argo && argoCDPublicKeys[key], WhereKey(key) && !CredentialValue(key, t, ctx):
 		return PublicValue // where a repository, cluster or database is, not how to log in
 	case !CredentialKey(key) && (PublicShape(t.Value) || SettingShape(t.Value)):
@@ -625,6 +646,11 @@ func entryKind(key string, v *yaml.Node, ctx ValueContext, argo bool) ValueKind 
 		return UnfilledValue // dro_api_token: dro_api_token
 	}
 	return PlainValue
+}
+
+func yamlFileHoldsNone(key, text string, ctx ValueContext) bool {
+	found, ok := YAMLFileHolds(key, text, ctx)
+	return ok && !found
 }
 
 // valueText is a value as the cluster gets it: a data entry decoded (when

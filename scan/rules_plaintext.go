@@ -216,7 +216,7 @@ func refersToSecret(path string, n *yaml.Node) bool {
 		return true
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := strings.ToLower(n.Content[i].Value)
+		k := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(n.Content[i].Value)) // secret_name as secretName
 		if strings.HasPrefix(k, "existing") || k == "secretname" || k == "secretref" || k == "secret" && dnsName.MatchString(manifest.Scalar(n.Content[i+1])) {
 			return true
 		}
