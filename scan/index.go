@@ -185,12 +185,23 @@ func (ix *Index) docOf(file string, line int) *manifest.Document {
 
 const reflectorReflects = "reflects"
 
-// collectTemplateStore keeps, of a masked template's object, only a store
-// whose name the template does not compute (a chart's cluster-secret-store
+// collectTemplateStore keeps, of a masked template's object, a v1beta1 ESO
+// resource, and a store whose name the template does not compute (a chart's cluster-secret-store
 // template with a literal name and a templated region): the ExternalSecrets
 // that name it are not missing one. A namespaced store needs a literal
 // namespace too.
 func (f *facts) collectTemplateStore(o *Object) {
+	if o.APIVersion == esoV1beta1 {
+		// A chart's v1beta1 resource fails to apply all the same; the
+		// template itself is what to change (fix does not rewrite templates).
+		k := manifest.KeyNode(o.Node, "apiVersion")
+		res := *o.Resource()
+		if manifest.Masked(res.Namespace) {
+			res.Namespace = "" // {{ .Release.Namespace }}: not for a message
+		}
+		f.esoV1beta1 = append(f.esoV1beta1, esoOld{location: location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: res},
+			changes: manifest.ESOv1Changes(o.Node)})
+	}
 	cluster := isExternalSecretsKind(o, "ClusterSecretStore")
 	if !cluster && !isExternalSecretsKind(o, "SecretStore") || o.Name == "" || manifest.Masked(o.Name) ||
 		!cluster && (o.Namespace == "" || manifest.Masked(o.Namespace)) {

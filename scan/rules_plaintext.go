@@ -72,12 +72,16 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 		}
 	case o.Kind == "ConfigMap" && (o.APIVersion == "v1" || o.APIVersion == ""):
 		for _, m := range manifest.Fields(o.Node, "data") {
-			manifest.Pairs(manifest.Resolve(m), func(k, v *yaml.Node) {
-				if manifest.PlaintextCredential(k.Value, v) || configHolds(manifest.Scalar(v)) {
-					add(k.Value, k)
-				}
-			})
+			dataCredentials(manifest.Resolve(m), "", add)
 		}
+	case isExternalSecretsKind(o, "ExternalSecret"), isExternalSecretsKind(o, "ClusterExternalSecret"):
+		// The template of the Secret it makes: its {{ .x }} are the store's
+		// values; a literal there is committed as it is (cookie-secret: …).
+		spec := manifest.Field(o.Node, "spec")
+		if o.Kind == "ClusterExternalSecret" {
+			spec = manifest.Field(spec, "externalSecretSpec")
+		}
+		dataCredentials(manifest.Path(spec, "target", "template", "data"), "target.template.data.", add)
 	case o.Kind == "HelmRelease" && strings.HasPrefix(o.APIVersion, "helm.toolkit.fluxcd.io/"):
 		valuesCredentials(manifest.Path(o.Node, "spec", "values"), "values", add)
 	case o.Kind == "Application" && strings.HasPrefix(o.APIVersion, "argoproj.io/"):
@@ -102,6 +106,17 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 		f.Line, f.Column = o.Doc.LineOf(first), first.Column
 	}
 	emit(f)
+}
+
+// dataCredentials adds each entry of a string map (a ConfigMap's data, an
+// ExternalSecret's template data) that holds a credential, under its key or
+// in the configuration it is.
+func dataCredentials(m *yaml.Node, at string, add func(string, *yaml.Node)) {
+	manifest.Pairs(m, func(k, v *yaml.Node) {
+		if manifest.PlaintextCredential(k.Value, v) || configHolds(manifest.Scalar(v)) {
+			add(at+k.Value, k)
+		}
+	})
 }
 
 // valuesCredentials walks inline Helm values and adds each credential by its
@@ -138,8 +153,15 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 			// beside core.secretName).
 			val := manifest.Scalar(v)
 			named := refs && (dnsName.MatchString(val) || namesKey(k.Value) && !manifest.RandomString(val))
-			if !named && !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) {
+			// An OAuth client's secret beside its id (Keycloak's realm
+			// export: {"clientId": "app", "secret": "…"}) is no Secret's name.
+			client := k.Value == "secret" && manifest.Field(n, "clientId") != nil
+			if !named && (client || !namesASecret(k.Value, v)) && manifest.PlaintextCredential(k.Value, v) {
 				add(path+"."+k.Value, k)
+			}
+			// Keycloak's credentials: {"type": "password", "value": "…"}.
+			if k.Value == "value" && manifest.Scalar(manifest.Field(n, "type")) == "password" && manifest.PlaintextCredential("password", v) {
+				add(path+".value", k)
 			}
 		}
 		return true
@@ -170,6 +192,9 @@ var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
 func namesASecret(key string, v *yaml.Node) bool {
 	w := strings.ToLower(key)
 	val := manifest.Scalar(v)
+	if strings.HasSuffix(w, ".client.secret") {
+		return false // a Java property (…oauthbearer.login.client.secret): an OAuth client's secret, never a Secret's name
+	}
 	if strings.HasSuffix(w, "secret") && (dnsName.MatchString(val) || nsName(val)) {
 		return true // tlsSecret: web-tls; nginx's auth-secret: ns/name
 	}
