@@ -18,6 +18,10 @@ var tplMask = regexp.MustCompile(`_tpl_*`)
 // template computes, not what it says.
 func Masked(text string) bool { return tplMask.MatchString(text) }
 
+// ShowMasked writes each masked action of text as {{…}}, for a message:
+// ExternalSecret {{…}}-secrets rather than _tpl_______-secrets.
+func ShowMasked(text string) string { return tplMask.ReplaceAllString(text, "{{…}}") }
+
 // MaskTemplate returns text with every `{{ … }}` action masked, and whether
 // there was one. An action alone on its line (control flow, includes) becomes
 // spaces; one inside a line becomes `_tpl___…` of the same length.

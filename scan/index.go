@@ -199,6 +199,7 @@ func (f *facts) collectTemplateStore(o *Object) {
 		if manifest.Masked(res.Namespace) {
 			res.Namespace = "" // {{ .Release.Namespace }}: not for a message
 		}
+		res.Name = manifest.ShowMasked(res.Name)
 		f.esoV1beta1 = append(f.esoV1beta1, esoOld{location: location{File: o.File, Line: o.Doc.LineOf(k), Column: k.Column, Resource: res},
 			changes: manifest.ESOv1Changes(o.Node)})
 	}

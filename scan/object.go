@@ -34,15 +34,17 @@ func (o *Object) Resource() *Resource {
 // Line is the file line of the object (its first key).
 func (o *Object) Line() int { return o.Doc.LineOf(o.Node) }
 
-// Ref names the object for messages: "Secret web/db".
+// Ref names the object for messages: "Secret web/db"; in a template, what
+// an action computes is {{…}}.
 func (o *Object) Ref() string {
-	if o.Namespace != "" {
-		return o.Kind + " " + o.Namespace + "/" + o.Name
+	ns, name := manifest.ShowMasked(o.Namespace), manifest.ShowMasked(o.Name)
+	if ns != "" {
+		return o.Kind + " " + ns + "/" + name
 	}
-	if o.Name == "" {
+	if name == "" {
 		return o.Kind
 	}
-	return o.Kind + " " + o.Name
+	return o.Kind + " " + name
 }
 
 // objects lists the resources of a parsed document. kind: List items are
