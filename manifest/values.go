@@ -146,8 +146,10 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if v == "" || v == "{}" || v == "[]" {
 		return NoValue // an empty document: config.json: "{}"
 	}
-	if isPublic(v) || filePath.MatchString(v) {
-		return PublicValue // a file path: where a credential is, not the credential
+	if isPublic(v) || filePath.MatchString(v) || regexPattern.MatchString(v) {
+		// A file path: where a credential is, not the credential; a
+		// pattern that finds tokens ((ghp_|gho_)[A-Za-z0-9]{36}), not one.
+		return PublicValue
 	}
 	if placeholderConfig(v) {
 		return UnfilledValue // an AWS credentials file of replaceme values
@@ -247,6 +249,10 @@ func uncomment(v string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// regexPattern is a regular expression's character class with a range and
+// a count: [0-9A-Z]{16}, [A-Za-z0-9_]+.
+var regexPattern = regexp.MustCompile(`\[[^\[\]]*[A-Za-z0-9]-[A-Za-z0-9][^\[\]]*\](?:\{\d+(?:,\d*)?\}|[+*])`)
 
 var (
 	// filePath is an absolute path of two or more segments
