@@ -281,18 +281,21 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 	if s == "" || v.Tag == "!!null" || v.Tag == "!!bool" {
 		return false
 	}
-	if privateKey.MatchString(s) || tokenShape.MatchString(s) {
+	if PrivateKeyIn(s) || tokenShape.MatchString(s) {
 		return true
 	}
 	if holds, ok := dockerAuth(key, s, ctx); ok {
 		return holds
 	}
-	if namedLiteral.MatchString(s) && ClassifyText(s, ctx) == PlainValue && !strings.Contains(s, "\n") {
+	if NamedLiteral(s) && ClassifyText(s, ctx) == PlainValue && !strings.Contains(s, "\n") {
 		return true // a connection string: Server=db;User=sa;Password=…
 	}
 	switch ClassifyText(s, ctx) {
 	case PlaceholderValue, UnfilledValue, PublicValue, NoValue, SOPSValue, ConfigValue:
 		return false
+	}
+	if SameAsKey(key, s) {
+		return false // "JellyfinAPIKey": "JELLYFINAPIKEY" names what goes there
 	}
 	if cryptHash.MatchString(s) {
 		return true // an htpasswd or shadow hash: guessable offline
@@ -306,7 +309,7 @@ func CredentialValue(key string, v *yaml.Node, ctx ValueContext) bool {
 	if CredentialKey(key) {
 		// A path to the credential is no credential, nor the name of a way
 		// to log in.
-		return !strings.HasPrefix(s, "/") && !authScheme.MatchString(s)
+		return !strings.HasPrefix(s, "/") && !authScheme.MatchString(s) && !nssSources.MatchString(s)
 	}
 	return randomString(s)
 }
@@ -343,10 +346,10 @@ func urlCredential(s string) bool { return urlCarries(s, true) }
 // is set (in a Secret: there a URL is there to be secret; elsewhere paths
 // hold digests and bucket names).
 func urlCarries(s string, random bool) bool {
-	if LiteralURLPassword(s) || webhookURL.MatchString(s) {
+	u, err := url.Parse(s)
+	if LiteralURLPassword(s) || webhookURL.MatchString(s) && (err != nil || !placeholderPath(u.Path)) {
 		return true
 	}
-	u, err := url.Parse(s)
 	if err != nil {
 		return false
 	}
@@ -364,6 +367,14 @@ func urlCarries(s string, random bool) bool {
 		}
 	}
 	return false
+}
+
+// placeholderPath is a webhook path whose token is the name of what a
+// script puts there (hooks.slack.com/services/HOOK_URL_TOKEN, sed at start)
+// or says to put something there (…/your-webhook-token-here).
+func placeholderPath(p string) bool {
+	seg := p[strings.LastIndexByte(p, '/')+1:]
+	return varName.MatchString(seg) || unfilledToken.MatchString(seg) // …/your-webhook-token-here
 }
 
 // PlaintextCredential judges a literal value outside a Secret — an env
@@ -385,7 +396,7 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if s == "" {
 		return false
 	}
-	if privateKey.MatchString(s) || tokenShape.MatchString(s) {
+	if PrivateKeyIn(s) || tokenShape.MatchString(s) {
 		return true
 	}
 	if ClassifyText(s, ValueContext{}) != PlainValue || cryptHash.MatchString(s) {
@@ -394,7 +405,7 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if strings.Contains(s, "://") {
 		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
 	}
-	if authScheme.MatchString(s) || settingWord.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
+	if authScheme.MatchString(s) || settingWord.MatchString(s) || nssSources.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
 		// auth: oauth says how to log in, not with what (auth: SHA512,
 		// OpenVPN's digest, which algorithm); token: token names what goes
 		// there; a search shortcut (token: g) is no credential.
@@ -413,6 +424,10 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 // a setting's keyword where a key may go (Forgejo's SIGNING_KEY: default), or
 // a switch written as a string (pass-access-token: "false",
 // PSONO_ALLOW_LOST_PASSWORD: "False").
+// nssSources is nsswitch.conf's list of where a database is looked up
+// (passwd: files systemd): no password.
+var nssSources = regexp.MustCompile(`^(?:(?:files|compat|dns|nis|nisplus|systemd|sss|ldap|db|myhostname|mymachines|resolve|wins|mdns4?(?:_minimal)?|altfiles|winbind)(?:\s+\[[^\]]*\])?\s*)+$`)
+
 var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac|default|auto|builtin|true|false|yes|no|on|off|enabled?|disabled?)$`)
 
 // fileName is a value that names a file (privateKey: private.key).
@@ -536,7 +551,7 @@ func credentialFileName(key string) bool {
 // `key: value`, `[section]`, JAAS blocks) line by line, as ConfigCredential
 // judges YAML: it leaks when a line carries a credential.
 func LineConfigCredential(text string, ctx ValueContext) bool {
-	if privateKey.MatchString(text) || tokenShape.MatchString(text) {
+	if PrivateKeyIn(text) || tokenShape.MatchString(text) {
 		return true
 	}
 	for _, m := range sqlPassword.FindAllStringSubmatch(text, -1) {
@@ -681,4 +696,46 @@ func asciiLower(text []byte) []byte {
 		out[i] = c
 	}
 	return out
+}
+
+// commentPrefix is what comments and string quoting put before a key's lines:
+// `## `, `// `, `; `, ` * `, `-- `, a quote.
+var commentPrefix = regexp.MustCompile(`^[ \t]*(?:(?:#+|// |;+ |\* |-- )[ \t]*)*["']?`)
+
+// minKeyMaterial is the smallest body a private key has: an Ed25519 key in
+// PKCS#8 is 48 bytes of DER.
+const minKeyMaterial = 32
+
+// KeyMaterial reports whether the text after a BEGIN line holds a key: the
+// base64 between it and the END line, with comment markers, indentation,
+// quotes and escaped newlines (a key inside a JSON string) taken off and PEM
+// headers (`Proc-Type: …`) skipped, decodes to at least minKeyMaterial bytes.
+func KeyMaterial(rest []byte) bool {
+	end := bytes.Index(rest, []byte("-----END "))
+	if end < 0 || end > 64<<10 {
+		return false
+	}
+	body := bytes.ReplaceAll(rest[:end], []byte(`\n`), []byte("\n"))
+	var b64 []byte
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		line = commentPrefix.ReplaceAll(line, nil)
+		line = bytes.TrimRight(line, "'\",\\ \t\r")
+		if len(line) == 0 || bytes.IndexByte(line, ':') >= 0 {
+			continue // a blank line, or a PEM header such as Proc-Type or DEK-Info
+		}
+		b64 = append(b64, line...)
+	}
+	n, err := base64.StdEncoding.Decode(make([]byte, base64.StdEncoding.DecodedLen(len(b64))), b64)
+	return err == nil && n >= minKeyMaterial
+}
+
+// PrivateKeyIn reports text with a PEM private key block that has key
+// material in it (not the markers around "..." or a placeholder).
+func PrivateKeyIn(s string) bool {
+	for _, loc := range privateKey.FindAllStringIndex(s, -1) {
+		if KeyMaterial([]byte(s[loc[1]:])) {
+			return true
+		}
+	}
+	return false
 }

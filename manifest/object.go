@@ -144,7 +144,7 @@ func RawSecret(o *yaml.Node) (SecretValues, bool) {
 var PodSpecPaths = map[string][]string{
 	"Pod": {"spec"}, "Deployment": {"spec", "template", "spec"}, "StatefulSet": {"spec", "template", "spec"},
 	"DaemonSet": {"spec", "template", "spec"}, "ReplicaSet": {"spec", "template", "spec"}, "Job": {"spec", "template", "spec"},
-	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"},
+	"CronJob": {"spec", "jobTemplate", "spec", "template", "spec"}, "ReplicationController": {"spec", "template", "spec"},
 }
 
 // maxWalkDepth bounds Walk: hostile nesting must not recurse without end.

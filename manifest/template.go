@@ -12,7 +12,33 @@ import (
 
 // tplMask is what an action inside a line becomes: a plain scalar of the
 // action's length, which the value classifier reads as a reference.
-var tplMask = regexp.MustCompile(`_tpl_*`)
+// tplMask is a masked action: `_tpl___`, and the underscores its following
+// lines became when it spans several.
+var tplMask = regexp.MustCompile(`_tpl_*(?:\s+_+)*`)
+
+// actionEnd is where the action whose text starts at from ends (just after
+// its "}}"), or -1. As Go's template lexer, it steps over quoted and raw
+// strings: {{ printf "{{ resolve `x` }}" $key }} is one action.
+func actionEnd(text []byte, from int) int {
+	for k := from; k+1 < len(text); k++ {
+		switch text[k] {
+		case '"':
+			for k++; k < len(text) && text[k] != '"' && text[k] != '\n'; k++ {
+				if text[k] == '\\' {
+					k++
+				}
+			}
+		case '`':
+			for k++; k < len(text) && text[k] != '`'; k++ {
+			}
+		case '}':
+			if text[k+1] == '}' {
+				return k + 2
+			}
+		}
+	}
+	return -1
+}
 
 // Masked reports text that holds a masked template action: what the
 // template computes, not what it says.
@@ -35,11 +61,10 @@ func MaskTemplate(text []byte) ([]byte, bool) {
 		if out[i] != '{' || out[i+1] != '{' {
 			continue
 		}
-		end := bytes.Index(out[i+2:], []byte("}}"))
-		if end < 0 {
+		j := actionEnd(out, i+2) // exclusive
+		if j < 0 {
 			break
 		}
-		j := i + 2 + end + 2 // exclusive
 		found = true
 		lineStart := bytes.LastIndexByte(out[:i], '\n') + 1
 		lineEnd := bytes.IndexByte(out[j:], '\n')
@@ -50,19 +75,22 @@ func MaskTemplate(text []byte) ([]byte, bool) {
 		}
 		alone := len(bytes.TrimSpace(out[lineStart:i])) == 0 && len(bytes.TrimSpace(bytes.ReplaceAll(out[j:lineEnd], []byte("}}"), nil))) == 0 ||
 			len(bytes.TrimSpace(out[lineStart:i])) == 0 && bytes.HasPrefix(bytes.TrimSpace(out[j:lineEnd]), []byte("{{"))
+		// Each line of the action starts its run with _tpl (an action may
+		// break its line right after {{): what is left of a value once the
+		// runs are cut holds none of it.
+		n := 0
 		for k := i; k < j; k++ {
 			switch {
 			case out[k] == '\n' || out[k] == '\r':
+				n = 0
 			case alone:
 				out[k] = ' '
-			case k == i+1:
-				out[k] = 't'
-			case k == i+2:
-				out[k] = 'p'
-			case k == i+3:
-				out[k] = 'l'
 			default:
 				out[k] = '_'
+				if n >= 1 && n <= 3 && k-n+4 <= j && !bytes.ContainsAny(out[k-n:k-n+4], "\r\n") {
+					out[k] = "_tpl"[n]
+				}
+				n++
 			}
 		}
 		i = j - 1

@@ -75,9 +75,9 @@ var (
 	// {name} and %(name)s, a shell's $X, ${X} and $(X) (Flux's $${X} too,
 	// and the $ that the substitution leaves of it).
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
-	namedLiteral   = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?[^\s"'&;,]{3,}`)
+	namedLiteral   = regexp.MustCompile(`(?i)(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?([^\s"'&;,]{3,})`)
 	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy(?:[-_ .][a-z0-9]+)*|overlay[-_ .]?me|replace|not[-_ .]?real|super[-_ .]?secret|(?:[a-z]+[-_ .])*(?:super[-_ .]?)?secret[-_ .]?pass(?:word)?|my[-_ .](?:[a-z0-9]+[-_ .])*(?:key|secret|password|pass|token)|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|pass|user|username|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
+	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy(?:[-_ .][a-z0-9]+)*|overlay[-_ .]?me|replace|not[-_ .]?real|super[-_ .]?secret|(?:[a-z]+[-_ .])*(?:super[-_ .]?)?secret[-_ .]?pass(?:word)?|my[-_ .](?:[a-z0-9]+[-_ .])*(?:key|secret|password|pass|pwd|token|user)|(?:my|your)[a-z]*(?:password|passwd|pass|secret|token|key)|(?-i:(?:[a-z]+[-_])+(?:password|passwd|user))|access[-_]?key|(?:change[-_ .]?me){2,}|(?:defined?|stored|provided|managed|injected|set)[-_ ](?:in|by|via|at|from)[-_ ].+|from[-_ ][a-z][a-z0-9_ -]*|@/[\w./-]+|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|pass|user|username|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
 		// What a keyless endpoint is given because the field may not be
 		// empty: sk-no-key-required (llama.cpp's documentation) and
 		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
@@ -175,16 +175,51 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if refs > 0 {
 		// A value is a reference when what is not a reference in it is not
 		// a secret: `user:<path:…#user>`, `postgres://app:${PW}@db/app`.
-		if rest == "" || !LiteralURLPassword(rest) && !namedLiteral.MatchString(rest) {
+		if rest == "" || !LiteralURLPassword(rest) && !NamedLiteral(rest) {
 			return PlaceholderValue
 		}
 		return PlainValue
 	}
-	if isUnfilled(v) || varName.MatchString(v) || placeholderURLPassword(v) {
+	if isUnfilled(v) || varName.MatchString(v) || placeholderURLPassword(v) || placeholderUserPass(v) || prefixedPlaceholder.MatchString(v) {
 		return UnfilledValue
 	}
 	return PlainValue
 }
+
+// ChartDefault reports a value that a chart's own values.yaml gives as a
+// stand-in for its users to override: a word and what goes there
+// (storepassword, widgettoken, intake_secret, Acme-clientsecret, rgApiKey).
+// Elsewhere — a deployment's values, an env entry — the same word is
+// often the real, weak password, and stays one.
+func ChartDefault(v string) bool { return chartStandIn.MatchString(strings.TrimSpace(v)) }
+
+var chartStandIn = regexp.MustCompile(`(?i)^[a-z]+[-_]?(?:password|passwd|pwd|secret|clientsecret|token|api[-_]?key)$`)
+
+// NamedLiteral reports text that names a credential and gives it a literal
+// (password=hunter2, `password='…';` in a JAAS line, Password=… in a
+// connection string) that is not a stand-in (password='app-password').
+func NamedLiteral(text string) bool {
+	for _, m := range namedLiteral.FindAllStringSubmatch(text, -1) {
+		if !isUnfilled(m[1]) && !SameAsKey("password", m[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholderUserPass is user:password whose password is a placeholder
+// (reg-user:reg-password, a Schema Registry's basic.auth.user.info).
+func placeholderUserPass(v string) bool {
+	m := userPass.FindStringSubmatch(v)
+	return m != nil && isUnfilled(m[1])
+}
+
+var (
+	userPass = regexp.MustCompile(`^[^:\s/@]+:([^:\s/@]+)$`)
+	// A token's vendor prefix and whose the token is: nvapi-MYKEY,
+	// sk-YOUR_KEY.
+	prefixedPlaceholder = regexp.MustCompile(`^[a-z]{2,8}[-_](?:MY|YOUR)[-_A-Z]*$`)
+)
 
 // placeholderURLPassword is a URL whose password is an obvious placeholder
 // (postgresql://app:change-me-before-deploy@db/app), and nothing else in
@@ -370,7 +405,8 @@ func validVar(s string) bool {
 	}
 	for i := 1; i < len(s); i++ {
 		c := s[i]
-		if c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+		// A dot: Spring's and Java launchers' ${db.password}, ${skaha.sessionid}.
+		if c == '_' || c == '.' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 			continue
 		}
 		return c == ':' || c == '-' || c == '=' || c == '+' || c == '?'

@@ -619,7 +619,7 @@ func (r *fileResult) tooLarge(c *Context, rs *ruleSet, file, msg string) {
 // credentialKinds are the kinds plaintext-credential reads besides the fact
 // kinds (HelmRelease, Application): workloads with pod templates, ConfigMaps.
 var credentialKinds = map[string]bool{"Pod": true, "Deployment": true, "StatefulSet": true, "DaemonSet": true,
-	"ReplicaSet": true, "Job": true, "CronJob": true, "ConfigMap": true}
+	"ReplicaSet": true, "Job": true, "CronJob": true, "ConfigMap": true, "ReplicationController": true}
 
 // factKinds are kinds parsed for the facts they give tree rules even when no
 // rule judges them: the ESO version a HelmRelease, OCIRepository or Argo CD

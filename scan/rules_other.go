@@ -196,7 +196,7 @@ func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Find
 		if !pemKind.MatchString(kind) {
 			continue // prose about keys (`BEGIN … PRIVATE KEY`), not a key
 		}
-		if !keyMaterial(data[start+j+len(pemKey):]) {
+		if !manifest.KeyMaterial(data[start+j+len(pemKey):]) {
 			continue
 		}
 		col := start - (bytes.LastIndexByte(data[:start], '\n') + 1) + 1
@@ -208,18 +208,6 @@ func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Find
 	}
 }
 
-// commentPrefix is what comments and string quoting put before a key's lines:
-// `## `, `// `, `; `, ` * `, `-- `, a quote.
-var commentPrefix = regexp.MustCompile(`^[ \t]*(?:(?:#+|// |;+ |\* |-- )[ \t]*)*["']?`)
-
-// minKeyMaterial is the smallest body a private key has: an Ed25519 key in
-// PKCS#8 is 48 bytes of DER.
-const minKeyMaterial = 32
-
-// keyMaterial reports whether the text after a BEGIN line holds a key: the
-// base64 between it and the END line, with comment markers, indentation,
-// quotes and escaped newlines (a key inside a JSON string) taken off and PEM
-// headers (`Proc-Type: …`) skipped, decodes to at least minKeyMaterial bytes.
 // pemBegin64 is "-----BEGIN" in base64, as a Secret's data holds a PEM file.
 var pemBegin64 = []byte("LS0tLS1CRUdJTi")
 
@@ -243,7 +231,7 @@ func encodedKeys(file string, data []byte, emit func(Finding)) {
 			continue
 		}
 		j := bytes.Index(dec, pemKey)
-		if !bytes.HasPrefix(dec, pemBegin) || j < 0 || !pemKind.MatchString(strings.TrimSpace(string(dec[len(pemBegin):j]))) || !keyMaterial(dec[j+len(pemKey):]) {
+		if !bytes.HasPrefix(dec, pemBegin) || j < 0 || !pemKind.MatchString(strings.TrimSpace(string(dec[len(pemBegin):j]))) || !manifest.KeyMaterial(dec[j+len(pemKey):]) {
 			continue
 		}
 		line := 1 + bytes.Count(data[:start], []byte("\n"))
@@ -258,25 +246,6 @@ func encodedKeys(file string, data []byte, emit func(Finding)) {
 
 func base64Char(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
-}
-
-func keyMaterial(rest []byte) bool {
-	end := bytes.Index(rest, []byte("-----END "))
-	if end < 0 || end > 64<<10 {
-		return false
-	}
-	body := bytes.ReplaceAll(rest[:end], []byte(`\n`), []byte("\n"))
-	var b64 []byte
-	for _, line := range bytes.Split(body, []byte("\n")) {
-		line = commentPrefix.ReplaceAll(line, nil)
-		line = bytes.TrimRight(line, "'\",\\ \t\r")
-		if len(line) == 0 || bytes.IndexByte(line, ':') >= 0 {
-			continue // a blank line, or a PEM header such as Proc-Type or DEK-Info
-		}
-		b64 = append(b64, line...)
-	}
-	n, err := base64.StdEncoding.Decode(make([]byte, base64.StdEncoding.DecodedLen(len(b64))), b64)
-	return err == nil && n >= minKeyMaterial
 }
 
 // engineRule is a rule whose findings the engine emits itself (a file it

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,7 +26,7 @@ type plaintextCredential struct{}
 
 func (plaintextCredential) Info() Info {
 	return Info{
-		ID: PlaintextCredentialID, Severity: Error,
+		ID: PlaintextCredentialID, Severity: Error, Templates: true,
 		Short: "A credential is written in plain text outside a Secret",
 		Help: "A literal value for an env variable named like a credential (DB_PASSWORD, API_TOKEN) in a " +
 			"pod template, a ConfigMap entry or an inline Helm value (a Flux HelmRelease's values, an Argo " +
@@ -53,6 +54,14 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 		spec := manifest.Path(o.Node, p...)
 		for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
 			for _, ctr := range manifest.Seq(manifest.Field(spec, list)) {
+				// A URL with a password in the command line (--db=postgres://u:p@db/x).
+				for _, list := range []string{"command", "args"} {
+					for _, a := range manifest.Seq(manifest.Field(ctr, list)) {
+						if manifest.LiteralURLPassword(manifest.Scalar(a)) {
+							add(list, a)
+						}
+					}
+				}
 				for _, e := range manifest.Seq(manifest.Field(ctr, "env")) {
 					name := manifest.Scalar(manifest.Field(e, "name"))
 					if manifest.Field(e, "valueFrom") != nil {
@@ -68,7 +77,17 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 	switch {
 	case o.Kind == HelmValuesKind:
 		if !exampleFile(o.File) && !chartTestFile(o.File) {
-			valuesCredentials(o.Node, "values", add)
+			if chartDefaults(c, o.File) {
+				// A chart's own defaults: stand-ins (storepassword) are for
+				// its users to override.
+				valuesCredentials(o.Node, "values", func(what string, k *yaml.Node) {
+					if v := valueAt(o.Node, what); v == nil || !manifest.ChartDefault(manifest.Scalar(v)) {
+						add(what, k)
+					}
+				})
+			} else {
+				valuesCredentials(o.Node, "values", add)
+			}
 		}
 	case o.Kind == "ConfigMap" && (o.APIVersion == "v1" || o.APIVersion == ""):
 		for _, m := range manifest.Fields(o.Node, "data") {
@@ -108,6 +127,29 @@ func (plaintextCredential) CheckObject(c *Context, o *Object, emit func(Finding)
 	emit(f)
 }
 
+// chartDefaults reports a chart's own values.yaml: the file beside its
+// Chart.yaml.
+func chartDefaults(c *Context, file string) bool {
+	return path.Base(file) == "values.yaml" && c.Source != nil && c.Source.Exists(path.Join(path.Dir(file), "Chart.yaml"))
+}
+
+// valueAt is the node at a dotted path that valuesCredentials reported
+// ("values.db.password", list items as [i]); nil when it cannot be followed.
+func valueAt(root *yaml.Node, what string) *yaml.Node {
+	var found *yaml.Node
+	manifest.Walk(root, "values", func(n *yaml.Node, p string) bool {
+		if found != nil {
+			return false
+		}
+		if p == what {
+			found = n
+			return false
+		}
+		return strings.HasPrefix(what, p)
+	})
+	return found
+}
+
 // dataCredentials adds each entry of a string map (a ConfigMap's data, an
 // ExternalSecret's template data) that holds a credential, under its key or
 // in the configuration it is.
@@ -138,9 +180,14 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 		case "ExternalSecret", "ClusterExternalSecret", "PushSecret":
 			return false // names keys of a store and of a Secret (secretKey: access-token)
 		}
-		if e := manifest.Resolve(manifest.Field(n, "enabled")); e != nil && e.Tag == "!!bool" && e.Value == "false" {
-			return false // a disabled part of a chart: its values (often the chart's defaults) are not used
+		for _, sw := range []string{"enabled", "create"} {
+			if e := manifest.Resolve(manifest.Field(n, sw)); e != nil && e.Tag == "!!bool" && e.Value == "false" {
+				return false // a disabled part of a chart (admin.create: false): its values (often the chart's defaults) are not used
+			}
 		}
+		// auth: {methods: password,token, password: cc_password}: the plugin
+		// that serves each method, named under the method's name.
+		methods := manifest.Scalar(manifest.Field(n, "methods"))
 		refs := refersToSecret(path, n)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -156,7 +203,8 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 			// An OAuth client's secret beside its id (Keycloak's realm
 			// export: {"clientId": "app", "secret": "…"}) is no Secret's name.
 			client := k.Value == "secret" && manifest.Field(n, "clientId") != nil
-			if !named && (client || !namesASecret(k.Value, v)) && manifest.PlaintextCredential(k.Value, v) {
+			method := methods != "" && slices.Contains(strings.Split(methods, ","), k.Value)
+			if !named && !method && (client || !namesASecret(k.Value, v)) && manifest.PlaintextCredential(k.Value, v) {
 				add(path+"."+k.Value, k)
 			}
 			// Keycloak's credentials: {"type": "password", "value": "…"}.
@@ -186,6 +234,10 @@ func configHolds(text string) bool {
 // dnsName is a Kubernetes object name: what a chart's `…Secret:` value names.
 var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
 
+// camelWords is an identifier of words, as a key in a Secret is named
+// (secretKey: dbPassword).
+var camelWords = regexp.MustCompile(`^[a-z]+(?:[A-Z][a-z0-9]*)+$`)
+
 // namesASecret is a Helm value that names a Secret (githubConfigSecret:
 // gh-app, tlsSecret: web-tls, existingSecret: db): a key whose last word is
 // "secret" with a value shaped like an object name.
@@ -202,7 +254,7 @@ func namesASecret(key string, v *yaml.Node) bool {
 	// key within a Secret that holds the value.
 	words := manifest.KeyWords(key)
 	n := len(words)
-	if n >= 2 && words[n-2] == "secret" && words[n-1] == "key" && upperSnake.MatchString(val) {
+	if n >= 2 && words[n-2] == "secret" && words[n-1] == "key" && (upperSnake.MatchString(val) || camelWords.MatchString(val)) {
 		return true // secretKey: WIREGUARD_PRIVATE_KEY, an ExternalSecret's data entry
 	}
 	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && dnsName.MatchString(val)
