@@ -84,8 +84,9 @@ var (
 		// unused; the dummy keys the local LLM servers document (Ollama's
 		// "ollama", LM Studio's "lm-studio"), "local" for an in-cluster one.
 		`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))|unused|ignored|not[-_ ]?set|ollama|lm[-_ ]?studio|llama[-_.]?cpp|(?:[a-z0-9]+[-_])?local|` +
-		// The words of an upstream example config: example_pass, other_pw.
-		`(?:example|sample|other|another|secret)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key))$`)
+		// The words of an upstream example config: example_pass, other_pw,
+		// default_pw (ipmi_exporter's).
+		`(?:example|sample|other|another|secret|default)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key))$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Tokens that say what to do or where the value goes, as people write
