@@ -217,9 +217,9 @@ func placeholderUserPass(v string) bool {
 
 var (
 	userPass = regexp.MustCompile(`^[^:\s/@]+:([^:\s/@]+)$`)
-	// A token's vendor prefix and whose the token is: nvapi-MYKEY,
-	// sk-YOUR_KEY.
-	prefixedPlaceholder = regexp.MustCompile(`^[a-z]{2,8}[-_](?:MY|YOUR)[-_A-Z]*$`)
+	// A token's vendor prefix and whose the token is, or marks where it
+	// goes: nvapi-MYKEY, sk-YOUR_KEY, nvapi-XXXXX.
+	prefixedPlaceholder = regexp.MustCompile(`^[a-z]{2,8}[-_](?:(?:MY|YOUR)[-_A-Z]*|[Xx]{3,}|\.{3,}|\*{3,})$`)
 )
 
 // placeholderURLPassword is a URL whose password is an obvious placeholder
