@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"path"
 	"strconv"
 	"strings"
@@ -86,6 +88,10 @@ type producer struct {
 	// CreatesSecret is false for an ExternalSecret with creationPolicy Merge or
 	// None: it fills a Secret that something else makes.
 	CreatesSecret bool
+	// Same fingerprints the object's document: two byte-identical ones are
+	// one object applied twice (a sample's copies in two tutorials), which
+	// cannot conflict. "" for a generator or a List item.
+	Same [sha256.Size]byte
 }
 
 // store is a SecretStore or ClusterSecretStore.
@@ -236,6 +242,14 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 			changes: manifest.ESOv1Changes(o.Node), fixable: o.Item < 0 && !o.Doc.Template && !manifest.HasActions(o.Doc.Text)})
 	}
 	md := manifest.Field(o.Node, "metadata")
+	produced := len(f.producers)
+	defer func() {
+		if o.Item < 0 {
+			for _, p := range f.producers[produced:] {
+				p.Same = sha256.Sum256(bytes.TrimSpace(o.Doc.Text))
+			}
+		}
+	}()
 	switch {
 	case manifest.IsCoreSecret(o.APIVersion, o.Kind) && !manifest.IsDeletePatch(o.Node):
 		p := &producer{location: place, Via: "Secret", Namespace: o.Namespace, Name: o.Name, CreatesSecret: true}

@@ -526,6 +526,13 @@ func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		if prev.p == pl.p || reported[[2]*producer{prev.p, pl.p}] {
 			continue
 		}
+		// Files applied by hand (no entry point, no kustomization) that
+		// define one object byte for byte — a sample's copies in two
+		// tutorials — are the same object applied twice. A Flux or Argo CD
+		// build of both fails or warns on the duplicate, so there they count.
+		if len(ix.live) == 0 && !pl.m.Kustomized && !prev.m.Kustomized && prev.p.Same != ([32]byte{}) && prev.p.Same == pl.p.Same {
+			continue
+		}
 		reported[[2]*producer{prev.p, pl.p}] = true
 		in := pl.unit.Name
 		if pl.m.Kustomized {
