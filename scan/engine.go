@@ -481,6 +481,13 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 		})
 	}
 	if !isManifest {
+		// Terraform that installs the ESO chart pins the operator as a
+		// HelmRelease would (an EKS blueprint's helm_release).
+		if len(rs.tree) > 0 && strings.HasSuffix(e.Path, ".tf") && bytes.Contains(data, esoChartName) {
+			if pins := terraformESOPins(data); len(pins) > 0 {
+				r.facts = &facts{file: e.Path, esoPins: pins}
+			}
+		}
 		return r
 	}
 	// Cheap whole-file test first: most manifests (Deployments, Services…) cannot

@@ -181,6 +181,34 @@ func chartInstallPins(root *yaml.Node) []string {
 	return pins
 }
 
+// terraformESOPins reads the operator's chart versions from Terraform: a
+// helm_release of chart "external-secrets" (its version), and the
+// external_secrets block of the EKS blueprints addons (chart_version).
+func terraformESOPins(data []byte) []string {
+	var pins []string
+	for _, m := range tfHelmRelease.FindAllSubmatch(data, -1) {
+		block := m[0]
+		if !tfESOChart.Match(block) {
+			continue
+		}
+		if v := tfVersion.FindSubmatch(block); v != nil {
+			pins = append(pins, string(v[1]))
+		}
+	}
+	for _, m := range tfBlueprint.FindAllSubmatch(data, -1) {
+		pins = append(pins, string(m[1]))
+	}
+	return pins
+}
+
+var (
+	// A resource block up to its closing brace at the start of a line.
+	tfHelmRelease = regexp.MustCompile(`(?ms)^resource\s+"helm_release"\s+"[^"]*"\s*\{.*?^\}`)
+	tfESOChart    = regexp.MustCompile(`(?m)^\s*chart\s*=\s*"external-secrets"`)
+	tfVersion     = regexp.MustCompile(`(?m)^\s*version\s*=\s*"([^"]+)"`)
+	tfBlueprint   = regexp.MustCompile(`(?s)external_secrets\s*=\s*\{[^{}]*?chart_version\s*=\s*"([^"]+)"`)
+)
+
 // esoChartName is in every file that installs the operator's chart.
 var esoChartName = []byte("external-secrets")
 
