@@ -76,17 +76,9 @@ var (
 	// and the $ that the substitution leaves of it).
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
 	namedLiteral   = regexp.MustCompile(`(?i)(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?([^\s"'&;,]{3,})`)
-	// Obvious placeholders, for a person to fill in.
-	unfilled = regexp.MustCompile(`(?i)^(?:replace[-_ .]?me|change[-_ .]?me|changeit|fill[-_ .]?me(?:[-_ .]?in)?|todo|tbd|fixme|placeholder(?:[-_ .][a-z0-9]+)*|dummy(?:[-_ .][a-z0-9]+)*|overlay[-_ .]?me|replace|not[-_ .]?real|super[-_ .]?secret|(?:[a-z]+[-_ .])*(?:super[-_ .]?)?secret[-_ .]?pass(?:word)?|my[-_ .](?:[a-z0-9]+[-_ .])*(?:key|secret|password|pass|pwd|token|user)|(?:my|your)[a-z]*(?:password|passwd|pass|secret|token|key)|(?-i:(?:[a-z]+[-_])+(?:password|passwd))|access[-_]?key|(?:change[-_ .]?me){2,}|(?:defined?|stored|provided|managed|injected|set)[-_ ](?:in|by|via|at|from)[-_ ].+|from[-_ ][a-z][a-z0-9_ -]*|@/[\w./-]+|xx+|\*{3,}|(?:replace|change)[-_ .]?me[-_ .].*|your[-_ .].*|<[^<>]*>|\[[^\[\]]*your[^\[\]]*\]|some(?:[-_ .][a-z0-9]+)+|(?:abc)?123(?:456(?:78)?)?(?:abc)?=*|secret|password|passwd|pass|user|username|token|api[-_]?key|none|null|nil|n/?a|empty|unset|disabled|fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*|` +
-		// What a keyless endpoint is given because the field may not be
-		// empty: sk-no-key-required (llama.cpp's documentation) and
-		// llama-cpp-no-key-required, "no key needed", key-not-needed, noauth,
-		// unused; the dummy keys the local LLM servers document (Ollama's
-		// "ollama", LM Studio's "lm-studio"), "local" for an in-cluster one.
-		`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))|unused|ignored|not[-_ ]?set|ollama|lm[-_ ]?studio|llama[-_.]?cpp|(?:[a-z0-9]+[-_])?local|` +
-		// The words of an upstream example config: example_pass, other_pw,
-		// default_pw (ipmi_exporter's).
-		`(?:example|sample|other|another|secret|default)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key))$`)
+	// Obvious placeholders, for a person to fill in: placeholderWords, as
+	// the whole value, in any case.
+	unfilled = regexp.MustCompile(`(?i)^(?:` + strings.Join(placeholderWords, "|") + `)$`)
 	// yourCloudflareApiToken: "your" and a capital, as placeholders are camel-cased.
 	unfilledCamel = regexp.MustCompile(`^your[A-Z][A-Za-z0-9]*$`)
 	// Tokens that say what to do or where the value goes, as people write
@@ -311,6 +303,45 @@ func LiteralURLPassword(text string) bool {
 		}
 	}
 	return false
+}
+
+// placeholderWords are the families of obvious placeholders: what people
+// write where a value goes. One pattern each, matched against the whole
+// value, case-insensitively (a (?-i:…) group is case-sensitive).
+var placeholderWords = []string{
+	// An instruction: replace me, change me, fill me in, to do.
+	`replace[-_ .]?me`, `change[-_ .]?me`, `changeit`, `fill[-_ .]?me(?:[-_ .]?in)?`, `todo`, `tbd`, `fixme`,
+	`replace`, `(?:replace|change)[-_ .]?me[-_ .].*`, `(?:change[-_ .]?me){2,}`,
+	// Saying what it is: placeholder…, dummy…, fake…, overlay_me, notreal.
+	`placeholder(?:[-_ .][a-z0-9]+)*`, `dummy(?:[-_ .][a-z0-9]+)*`, `fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*`,
+	`overlay[-_ .]?me`, `not[-_ .]?real`,
+	// Naming what goes there: secret, password, token, api_key, user; and
+	// phrases of them — supersecret, also-very-secret-password, my_secret_key,
+	// mydbpassword, yourpassword, reg-password (lowercase: the demo's
+	// UNSEALED-demo-api-db-password is a value), access_key.
+	`secret`, `password`, `passwd`, `pass`, `user`, `username`, `token`, `api[-_]?key`, `access[-_]?key`,
+	`super[-_ .]?secret`, `(?:[a-z]+[-_ .])*(?:super[-_ .]?)?secret[-_ .]?pass(?:word)?`,
+	`my[-_ .](?:[a-z0-9]+[-_ .])*(?:key|secret|password|pass|pwd|token|user)`,
+	`(?:my|your)[a-z]*(?:password|passwd|pass|secret|token|key)`, `(?-i:(?:[a-z]+[-_])+(?:password|passwd))`,
+	// Where the value is instead: DEFINED-IN-CLUSTER-SECRETS, defined_in_vault,
+	// FROM-EXTERNAL-SECRET-STORE, from_file, @/team/secrets.
+	`(?:defined?|stored|provided|managed|injected|set)[-_ ](?:in|by|via|at|from)[-_ ].+`, `from[-_ ][a-z][a-z0-9_ -]*`,
+	`@/[\w./-]+`,
+	// Masks and sequences: xxxx, ***, <…>, [your …], some-value, 123456, abc123.
+	`xx+`, `\*{3,}`, `<[^<>]*>`, `\[[^\[\]]*your[^\[\]]*\]`, `your[-_ .].*`, `some(?:[-_ .][a-z0-9]+)+`,
+	`(?:abc)?123(?:456(?:78)?)?(?:abc)?=*`,
+	// Nothing: none, null, n/a, empty, unset, disabled.
+	`none`, `null`, `nil`, `n/?a`, `empty`, `unset`, `disabled`,
+	// What a keyless endpoint is given because the field may not be empty:
+	// sk-no-key-required (llama.cpp's documentation), llama-cpp-no-key-required,
+	// "no key needed", key-not-needed, noauth, unused; the dummy keys the local
+	// LLM servers document (Ollama's "ollama", LM Studio's "lm-studio"),
+	// "local" for an in-cluster one.
+	`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))`,
+	`unused`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `(?:[a-z0-9]+[-_])?local`,
+	// The words of an upstream example config: example_pass, other_pw,
+	// default_pw (ipmi_exporter's).
+	`(?:example|sample|other|another|secret|default)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key)`,
 }
 
 // isUnfilled reports an obvious placeholder, also one wrapped in braces,
