@@ -107,7 +107,9 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	// which one by name: POSTGRESQL__NAME, ERROR_REPORTING__ENVIRONMENT
 	"name": true, "environment": true, "env": true, "account": true,
 	// how to connect, and as what: sslmode: require, AVP_K8S_ROLE: team-gitops
-	"sslmode": true, "role": true}
+	"sslmode": true, "role": true,
+	// who manages it, as a label says (managed-by: gitops)
+	"by": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential
@@ -374,8 +376,12 @@ func urlCarries(s string, random bool) bool {
 // or says to put something there (…/your-webhook-token-here).
 func placeholderPath(p string) bool {
 	seg := p[strings.LastIndexByte(p, '/')+1:]
-	return varName.MatchString(seg) || unfilledToken.MatchString(seg) // …/your-webhook-token-here
+	return varName.MatchString(seg) || unfilledToken.MatchString(seg) || // …/your-webhook-token-here
+		lowercaseWords.MatchString(p) // hooks.slack.com/services/change/to/yours: tokens have capitals and digits
 }
+
+// lowercaseWords is a URL path of lowercase words only.
+var lowercaseWords = regexp.MustCompile(`^(?:/[a-z]+)+/?$`)
 
 // PlaintextCredential judges a literal value outside a Secret — an env
 // entry's value, a ConfigMap entry, a Helm value — under its key: a

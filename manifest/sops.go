@@ -20,6 +20,43 @@ type SOPSRule struct {
 	// Whole: no encrypted_regex/suffix or unencrypted_* setting, so sops
 	// encrypts every value of a file it creates.
 	Whole bool
+	// encrypted is the rule's encrypted_regex: sops encrypts the values of
+	// the keys it matches, and nothing of a file with none.
+	encrypted *regexp.Regexp
+}
+
+// SelectsNothing reports YAML in which the rule's encrypted_regex matches no
+// key: sops would leave such a file (a Flux Kustomization named
+// infrastructure-shared-secrets.yaml) all in plaintext, so it is not one
+// that should be encrypted. False when the rule has no encrypted_regex or
+// the data does not parse.
+func (r SOPSRule) SelectsNothing(data []byte) bool {
+	if r.encrypted == nil {
+		return false
+	}
+	for _, d := range Documents(data, false) {
+		if d.Blank() {
+			continue
+		}
+		if d.Parse() != nil {
+			return false
+		}
+		found := false
+		Walk(d.Node, "", func(n *yaml.Node, _ string) bool {
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if r.encrypted.MatchString(n.Content[i].Value) {
+						found = true
+					}
+				}
+			}
+			return !found
+		})
+		if found {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseSOPSConfig reads the creation rules of a .sops.yaml. Rules with no
@@ -44,7 +81,11 @@ func ParseSOPSConfig(data []byte) []SOPSRule {
 		for _, k := range []string{"encrypted_regex", "encrypted_suffix", "encrypted_comment_regex", "unencrypted_regex", "unencrypted_suffix", "unencrypted-regex", "unencrypted_comment_regex"} {
 			whole = whole && Field(r, k) == nil
 		}
-		out = append(out, SOPSRule{PathRegex: pr, Line: r.Line, re: re, Whole: whole})
+		rule := SOPSRule{PathRegex: pr, Line: r.Line, re: re, Whole: whole}
+		if er := Scalar(Field(r, "encrypted_regex")); er != "" {
+			rule.encrypted, _ = regexp.Compile(er)
+		}
+		out = append(out, rule)
 	}
 	return out
 }

@@ -139,7 +139,7 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if v == "" || v == "{}" || v == "[]" {
 		return NoValue // an empty document: config.json: "{}"
 	}
-	if isPublic(v) || filePath.MatchString(v) || regexPattern.MatchString(v) {
+	if isPublic(v) || filePath.MatchString(v) || regexPattern.MatchString(v) || awsARN.MatchString(v) {
 		// A file path: where a credential is, not the credential; a
 		// pattern that finds tokens ((ghp_|gho_)[A-Za-z0-9]{36}), not one.
 		return PublicValue
@@ -247,6 +247,24 @@ func commentsOnly(v string) bool {
 	return lines >= 2
 }
 
+// IniText reports line-oriented configuration only (INI, dotenv,
+// properties: sections, comments and key = value lines, two or more), not
+// code or YAML that happens to hold an = somewhere.
+func IniText(v string) bool {
+	assignments := 0
+	for _, l := range strings.Split(v, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]"):
+			continue
+		case !configLine.MatchString(l):
+			return false
+		}
+		assignments++
+	}
+	return assignments >= 2
+}
+
 // placeholderConfig is line-oriented configuration (INI, dotenv: sections,
 // comments and key = value lines, two or more) whose every value is an
 // obvious placeholder.
@@ -277,6 +295,10 @@ func uncomment(v string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// awsARN names an AWS resource (a KMS key's ARN): an identifier, which the
+// IAM policy guards, not a credential.
+var awsARN = regexp.MustCompile(`^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$`)
 
 // regexPattern is a regular expression's character class with a range and
 // a count: [0-9A-Z]{16}, [A-Za-z0-9_]+.
@@ -340,13 +362,25 @@ var placeholderWords = []string{
 	`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))`,
 	`unused`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `(?:[a-z0-9]+[-_])?local`,
 	// The words of an upstream example config: example_pass, other_pw,
-	// default_pw (ipmi_exporter's).
+	// default_pw (ipmi_exporter's), sample_root_token_id; AWS's documented
+	// example keys end in EXAMPLE or EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE).
 	`(?:example|sample|other|another|secret|default)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key)`,
+	`sample[-_][a-z0-9_]+`, `(?-i:[A-Za-z0-9/+]*EXAMPLE(?:KEY)?)`,
 }
 
 // isUnfilled reports an obvious placeholder, also one wrapped in braces,
 // brackets or quotes (`{ GCP_SERVICE_ACCOUNT_JSON_HERE }` for a JSON key).
+// leet undoes the digits people write for letters (Ple4seCh4ngeThis).
+var leet = strings.NewReplacer("4", "a", "0", "o", "3", "e", "1", "i", "5", "s", "7", "t", "@", "a", "$", "s")
+
+// pleaseChange is a value that says it must be changed, in words:
+// rook's Ple4seCh4ngeThisN0tAVerySecretV4lue.
+var pleaseChange = regexp.MustCompile(`please[-_ ]?change|change[-_ ]?this|not[-_ ]?a[-_ ]?(?:very[-_ ]?)?(?:secret|secure|real)`)
+
 func isUnfilled(v string) bool {
+	if pleaseChange.MatchString(leet.Replace(strings.ToLower(v))) {
+		return true
+	}
 	for _, s := range []string{v, strings.Trim(v, "{}[]\"' \t\r\n")} {
 		if s != "" && (unfilled.MatchString(s) || unfilledCamel.MatchString(s) || unfilledToken.MatchString(s)) {
 			return true

@@ -118,7 +118,10 @@ func deletedBy(dels []deletion, p *producer, m *gitops.Membership) bool {
 		if d.kind != p.Resource.Kind || d.name != p.Resource.Name {
 			continue
 		}
-		if ns := m.NamespaceOf(p.Resource.Namespace); d.ns == "" || ns == "" || d.ns == ns {
+		// The patch applies before the overlay's namespace: it may name the
+		// resource as the base has it (flux) or as the build gives it
+		// (flux-system).
+		if ns := m.NamespaceOf(p.Resource.Namespace); d.ns == "" || ns == "" || d.ns == ns || d.ns == p.Resource.Namespace {
 			return true
 		}
 	}

@@ -352,7 +352,10 @@ func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 			// YAML whose every value is filled in by a tool (envsubst,
 			// Flux) is the template of an encrypted file, not one in
 			// plaintext: nothing in it to encrypt.
-			if data, err := reader.ReadFile(f); err == nil && onlyReferences(f, data) {
+			// Nor is YAML whose keys the rule's encrypted_regex does not
+			// select (a Flux Kustomization named …-secrets.yaml): sops would
+			// leave it plaintext — unless it holds a credential all the same.
+			if data, err := reader.ReadFile(f); err == nil && (onlyReferences(f, data) || r.SelectsNothing(data) && !yamlHoldsCredential(data)) {
 				continue
 			}
 		}
@@ -360,6 +363,18 @@ func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 			"%s is not encrypted, but %s:%d (path_regex %q) says files like it are", f, cfg, r.Line, r.PathRegex),
 			Advice: fmt.Sprintf("encrypt it with `sops -e -i %s`, and rotate what it holds if it was pushed", f)})
 	}
+}
+
+// yamlHoldsCredential reports YAML with a credential in any document, as
+// plaintext-credential judges values.
+func yamlHoldsCredential(data []byte) bool {
+	found := false
+	for _, d := range manifest.Documents(data, false) {
+		if !d.Blank() && d.Parse() == nil {
+			valuesCredentials(d.Node, "", func(string, *yaml.Node) { found = true })
+		}
+	}
+	return found
 }
 
 // onlyReferences reports YAML whose values are references, with no value

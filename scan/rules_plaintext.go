@@ -206,6 +206,8 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 			method := methods != "" && slices.Contains(strings.Split(methods, ","), k.Value)
 			if !named && !method && (client || !namesASecret(k.Value, v)) && manifest.PlaintextCredential(k.Value, v) {
 				add(path+"."+k.Value, k)
+			} else if manifest.IniText(val) && manifest.LineConfigCredential(val, manifest.ValueContext{}) {
+				add(path+"."+k.Value, k) // a credentials file as a value (velero's secretContents.cloud INI)
 			}
 			// Keycloak's credentials: {"type": "password", "value": "…"}.
 			if k.Value == "value" && manifest.Scalar(manifest.Field(n, "type")) == "password" && manifest.PlaintextCredential("password", v) {
