@@ -373,9 +373,9 @@ var placeholderWords = []string{
 // leet undoes the digits people write for letters (Ple4seCh4ngeThis).
 var leet = strings.NewReplacer("4", "a", "0", "o", "3", "e", "1", "i", "5", "s", "7", "t", "@", "a", "$", "s")
 
-// pleaseChange is a value that says it must be changed, in words:
-// rook's Ple4seCh4ngeThisN0tAVerySecretV4lue.
-var pleaseChange = regexp.MustCompile(`please[-_ ]?change|change[-_ ]?this|not[-_ ]?a[-_ ]?(?:very[-_ ]?)?(?:secret|secure|real)`)
+// pleaseChange is a value that starts by saying it must be changed: rook's
+// Ple4seCh4ngeThisN0tAVerySecretV4lue.
+var pleaseChange = regexp.MustCompile(`^(?:please[-_ ]?change|change[-_ ]?this)`)
 
 func isUnfilled(v string) bool {
 	if pleaseChange.MatchString(leet.Replace(strings.ToLower(v))) {
