@@ -155,8 +155,8 @@ func valueAt(root *yaml.Node, what string) *yaml.Node {
 // in the configuration it is.
 func dataCredentials(m *yaml.Node, at string, add func(string, *yaml.Node)) {
 	manifest.Pairs(m, func(k, v *yaml.Node) {
-		if manifest.PlaintextCredential(k.Value, v) || configHolds(manifest.Scalar(v)) {
-			add(at+k.Value, k)
+		if !namesASecret(k.Value, v) && manifest.PlaintextCredential(k.Value, v) || configHolds(manifest.Scalar(v)) {
+			add(at+k.Value, k) // (publicTlsSecret: wildcard-example-net-tls names a Secret)
 		}
 	})
 }
@@ -236,6 +236,13 @@ func configHolds(text string) bool {
 // dnsName is a Kubernetes object name: what a chart's `…Secret:` value names.
 var dnsName = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
 
+// objectName is a value shaped like the name of a Secret: DNS-1123, made
+// of words (web-tls, admin-token, db), not a random or hex string
+// (REGISTRY_HTTP_SECRET: 30 hex digits is the secret itself).
+func objectName(v string) bool {
+	return dnsName.MatchString(v) && !manifest.RandomString(v) && (strings.ContainsAny(v, "-.") || strings.Trim(v, "abcdefghijklmnopqrstuvwxyz") == "")
+}
+
 // camelWords is an identifier of words, as a key in a Secret is named
 // (secretKey: dbPassword).
 var camelWords = regexp.MustCompile(`^[a-z]+(?:[A-Z][a-z0-9]*)+$`)
@@ -249,7 +256,7 @@ func namesASecret(key string, v *yaml.Node) bool {
 	if strings.HasSuffix(w, ".client.secret") {
 		return false // a Java property (…oauthbearer.login.client.secret): an OAuth client's secret, never a Secret's name
 	}
-	if strings.HasSuffix(w, "secret") && (dnsName.MatchString(val) || nsName(val)) {
+	if strings.HasSuffix(w, "secret") && (objectName(val) || nsName(val)) {
 		return true // tlsSecret: web-tls; nginx's auth-secret: ns/name
 	}
 	// databaseUrlSecretKey: url, masterkeySecretKey: LITELLM_MASTER_KEY — the
