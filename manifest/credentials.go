@@ -77,7 +77,7 @@ func CredentialKey(key string) bool {
 		}
 	}
 	last := w[len(w)-1]
-	if credentialWords[last] {
+	if credentialWords[last] || compoundCredential(last) {
 		return true
 	}
 	if last == "auth" && len(w) == 1 {
@@ -86,6 +86,23 @@ func CredentialKey(key string) bool {
 	if (last == "key" || last == "keys") && len(w) > 1 {
 		// AUTHENTICATION_APIKEY_ALLOWED_KEYS: a list of API keys.
 		return keyQualifiers[w[len(w)-2]] || last == "keys" && slices.Contains(w, "apikey")
+	}
+	return false
+}
+
+// compoundCredential is a key word that ends in a credential word without a
+// separator (PAPERLESS_DBPASS, adminpassword, apitoken, clientsecret) — not
+// bypass or compass.
+func compoundCredential(w string) bool {
+	switch w {
+	case "bypass", "compass", "surpass", "trespass", "overpass", "underpass",
+		"onepassword", "lastpass", "keepass", "keepassxc": // products: SVC_ONEPASSWORD is where 1Password Connect listens
+		return false
+	}
+	for _, suffix := range []string{"pass", "password", "passwd", "pwd", "token", "secret"} {
+		if len(w) > len(suffix)+1 && strings.HasSuffix(w, suffix) {
+			return true
+		}
 	}
 	return false
 }
@@ -108,8 +125,9 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	"name": true, "environment": true, "env": true, "account": true,
 	// how to connect, and as what: sslmode: require, AVP_K8S_ROLE: team-gitops
 	"sslmode": true, "role": true,
-	// who manages it, as a label says (managed-by: gitops)
-	"by": true}
+	// who manages it, as a label says (managed-by: gitops); which storage
+	// (storageClass, a CSI volumeHandle)
+	"by": true, "class": true, "handle": true}
 
 // WhereKey reports a key whose name says where or who (DB_HOST, RESTIC_REPOSITORY,
 // client_id, email): its value is no secret unless it carries a credential
@@ -420,6 +438,12 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if accessKeyID(keyWords(key)) && !randomString(s) {
 		return false // an access key's id: who, not how (minio accessKey: workflows-root)
 	}
+	if w := keyWords(key); len(w) > 1 && w[len(w)-1] == "auth" && authPair.MatchString(s) {
+		// NEO4J_AUTH: neo4j/password, a user and a password in one value
+		// (not a method's name, REGISTRY_AUTH: htpasswd).
+		m := authPair.FindStringSubmatch(s)
+		return ClassifyText(m[1], ValueContext{}) == PlainValue
+	}
 	if CredentialKey(key) && !amqpRoutingKey(key) && v.Tag != "!!int" && v.Tag != "!!float" {
 		return !strings.HasPrefix(s, "/") && !strings.Contains(s, "\n") && !fileName.MatchString(s)
 	}
@@ -433,6 +457,9 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 // nssSources is nsswitch.conf's list of where a database is looked up
 // (passwd: files systemd): no password.
 var nssSources = regexp.MustCompile(`^(?:(?:files|compat|dns|nis|nisplus|systemd|sss|ldap|db|myhostname|mymachines|resolve|wins|mdns4?(?:_minimal)?|altfiles|winbind)(?:\s+\[[^\]]*\])?\s*)+$`)
+
+// authPair is user/password or user:password in one value.
+var authPair = regexp.MustCompile(`^[A-Za-z0-9_.-]+[/:]([^\s/:]{4,})$`)
 
 var authScheme = regexp.MustCompile(`(?i)^(?:none|basic|bearer|digest|oauth2?|oidc|openid|ntlm|negotiate|kerberos|jwt|saml|ldap|mtls|anonymous|sigv4|iam|hmac|default|auto|builtin|true|false|yes|no|on|off|enabled?|disabled?)$`)
 
@@ -519,8 +546,9 @@ var configExts = map[string]bool{".properties": true, ".conf": true, ".config": 
 	// a stylesheet a Secret carries for an application's theme.
 	".sql": true, ".css": true,
 	// npm's registry settings (an _authToken line is judged), a Maven
-	// settings.xml (its <password> elements are).
-	".npmrc": true, ".xml": true}
+	// settings.xml (its <password> elements are); Terraform's CLI config and
+	// HCL (their key = value lines are).
+	".npmrc": true, ".xml": true, ".terraformrc": true, ".hcl": true, ".tfvars": true}
 
 // credentialFileWords name files that hold credentials whatever their lines
 // look like: users.properties (user=password), htpasswd, .credentials.

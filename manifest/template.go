@@ -40,6 +40,45 @@ func actionEnd(text []byte, from int) int {
 	return -1
 }
 
+// maskDirectives masks Terraform templatefile directives in place — `%{ if
+// x ~}`, `%{ for … }`, `%{ endif }`, each within a line — as actions are
+// masked: a line of only a directive becomes spaces, one inside a line
+// `_tpl…`. It reports whether there was one.
+func maskDirectives(out []byte) bool {
+	found := false
+	for i := 0; i+1 < len(out); i++ {
+		if out[i] != '%' || out[i+1] != '{' {
+			continue
+		}
+		end := bytes.IndexAny(out[i:], "}\n")
+		if end < 0 || out[i+end] != '}' {
+			continue
+		}
+		j := i + end + 1
+		found = true
+		lineStart := bytes.LastIndexByte(out[:i], '\n') + 1
+		lineEnd := bytes.IndexByte(out[j:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(out)
+		} else {
+			lineEnd += j
+		}
+		alone := len(bytes.TrimSpace(out[lineStart:i])) == 0 && len(bytes.TrimSpace(out[j:lineEnd])) == 0
+		for k := i; k < j; k++ {
+			switch {
+			case alone:
+				out[k] = ' '
+			case k-i < 4:
+				out[k] = "_tpl"[k-i]
+			default:
+				out[k] = '_'
+			}
+		}
+		i = j - 1
+	}
+	return found
+}
+
 // Masked reports text that holds a masked template action: what the
 // template computes, not what it says.
 func Masked(text string) bool { return tplMask.MatchString(text) }
@@ -52,11 +91,11 @@ func ShowMasked(text string) string { return tplMask.ReplaceAllString(text, "{{�
 // there was one. An action alone on its line (control flow, includes) becomes
 // spaces; one inside a line becomes `_tpl___…` of the same length.
 func MaskTemplate(text []byte) ([]byte, bool) {
-	if !bytes.Contains(text, []byte("{{")) {
+	if !bytes.Contains(text, []byte("{{")) && !bytes.Contains(text, []byte("%{")) {
 		return text, false
 	}
 	out := append([]byte(nil), text...)
-	found := false
+	found := maskDirectives(out)
 	for i := 0; i+1 < len(out); i++ {
 		if out[i] != '{' || out[i+1] != '{' {
 			continue

@@ -50,6 +50,7 @@ var (
 	onePass    = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
 	helmExpr   = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
 	makejinja  = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
+	kometaRef  = regexp.MustCompile(`<<[A-Za-z_][A-Za-z0-9_]*>>`)         // Kometa's <<PLEX_TOKEN>>, from KOMETA_PLEX_TOKEN at run time
 	yttExpr    = regexp.MustCompile(`(?s)\(@[-=]?.*?@\)`)                 // Carvel ytt's text templates: (@= data.values.password @)
 	envVar     = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
@@ -75,7 +76,7 @@ var (
 	// {name} and %(name)s, a shell's $X, ${X} and $(X) (Flux's $${X} too,
 	// and the $ that the substitution leaves of it).
 	filledPassword = regexp.MustCompile(`^(?:%[a-z]|%\([A-Za-z_][A-Za-z0-9_]*\)[a-z]|\{[A-Za-z0-9_.]*\}|\$+\{[^{}]*\}|\$+[A-Za-z_][A-Za-z0-9_]*|\$+\([^()]*\)|\$+)$`)
-	namedLiteral   = regexp.MustCompile(`(?i)(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?([^\s"'&;,]{3,})`)
+	namedLiteral   = regexp.MustCompile(`(?i)(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)["']?\s*[=:]\s*["']?([^\s"'&;,=]{3,})(?:[\s"'&;,]|$)`)
 	// Obvious placeholders, for a person to fill in: placeholderWords, as
 	// the whole value, in any case.
 	unfilled = regexp.MustCompile(`(?i)^(?:` + strings.Join(placeholderWords, "|") + `)$`)
@@ -139,7 +140,7 @@ func ClassifyText(v string, ctx ValueContext) ValueKind {
 	if v == "" || v == "{}" || v == "[]" {
 		return NoValue // an empty document: config.json: "{}"
 	}
-	if isPublic(v) || filePath.MatchString(v) || regexPattern.MatchString(v) || awsARN.MatchString(v) {
+	if isPublic(v) || filePath.MatchString(v) || regexPattern.MatchString(v) || awsARN.MatchString(v) || sealedCiphertext.MatchString(v) {
 		// A file path: where a credential is, not the credential; a
 		// pattern that finds tokens ((ghp_|gho_)[A-Za-z0-9]{36}), not one.
 		return PublicValue
@@ -296,6 +297,11 @@ func uncomment(v string) string {
 	return strings.Join(lines, "\n")
 }
 
+// sealedCiphertext is a Sealed Secrets ciphertext (kubeseal's output: base64
+// of a 2-byte length 0x02?? and an RSA block, AgA…/AgB…), as charts take
+// them in values (baassecret.data.baaspassword: AgBc…): safe to publish.
+var sealedCiphertext = regexp.MustCompile(`^Ag[A-D][A-Za-z0-9+/]{340,}={0,2}$`)
+
 // awsARN names an AWS resource (a KMS key's ARN): an identifier, which the
 // IAM policy guards, not a credential.
 var awsARN = regexp.MustCompile(`^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$`)
@@ -360,7 +366,9 @@ var placeholderWords = []string{
 	// LLM servers document (Ollama's "ollama", LM Studio's "lm-studio"),
 	// "local" for an in-cluster one.
 	`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))`,
-	`unused`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `(?:[a-z0-9]+[-_])?local`,
+	`unused`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `vllm`, `(?:[a-z0-9]+[-_])?local`,
+	// A key of one repeated character (sk-111111111111, "fake key needed").
+	`[a-z]{2,4}-(?:1+|0+|x+|a+)`,
 	// The words of an upstream example config: example_pass, other_pw,
 	// default_pw (ipmi_exporter's), sample_root_token_id; AWS's documented
 	// example keys end in EXAMPLE or EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE).
@@ -424,6 +432,7 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	cut(helmExpr)
 	cut(makejinja)
 	cut(yttExpr)
+	cut(kometaRef)
 	cut(tplMask) // a masked template action
 	cut(envVar)
 	cut(k8sEnvRef)
@@ -475,7 +484,7 @@ func validVar(s string) bool {
 		if c == '_' || c == '.' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
 			continue
 		}
-		return c == ':' || c == '-' || c == '=' || c == '+' || c == '?'
+		return c == ':' || c == '-' || c == '=' || c == '+' || c == '?' || c == '/' || c == '^' || c == ',' // ${X/./-}, ${X^^}
 	}
 	return true
 }
@@ -651,6 +660,9 @@ func plainURL(v string) bool {
 		!strings.ContainsAny(v, " \n") && !urlCredential(v)
 }
 
+// boolSwitch is a switch written as a string.
+var boolSwitch = regexp.MustCompile(`(?i)^(?:true|false|yes|no|on|off|enabled|disabled)$`)
+
 var (
 	// A switch, or the name of an algorithm (Longhorn's CRYPTO_KEY_CIPHER:
 	// aes-xts-plain64, CRYPTO_KEY_HASH: sha256).
@@ -748,6 +760,8 @@ func entryKind(key string, v *yaml.Node, ctx ValueContext, argo bool) ValueKind 
 		return ConfigValue // operator-values.yml of a Secret's name and a switch
 	case argo && argoCDPublicKeys[key], WhereKey(key) && !CredentialValue(key, t, ctx):
 		return PublicValue // where a repository, cluster or database is, not how to log in
+	case boolSwitch.MatchString(strings.TrimSpace(t.Value)):
+		return PublicValue // a switch, whatever the key says (USE_WORKLOAD_IDENTITY_AUTH: "true")
 	case !CredentialKey(key) && (PublicShape(t.Value) || SettingShape(t.Value)):
 		return PublicValue // an address, a domain, a MIME type: cluster-vars, header maps; a switch, a timeout
 	case SameAsKey(key, t.Value):
@@ -798,9 +812,12 @@ func FileHoldsNoSecret(data []byte) bool {
 		return true
 	}
 	for _, line := range strings.Split(text, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") && !sshPublic.MatchString(line) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") && !sshPublic.MatchString(line) && !ageRecipient.MatchString(line) {
 			return false
 		}
 	}
 	return true
 }
+
+// ageRecipient is an age public key (a file's recipient: sops-age-key.pub).
+var ageRecipient = regexp.MustCompile(`^age1[02-9ac-hj-np-z]{58}$`)

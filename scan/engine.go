@@ -498,7 +498,9 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 	chart := path.Base(e.Path) == "Chart.yaml"
 	// Values that describe chart installs (an umbrella ApplicationSet
 	// chart's) may pin the operator too: any file that names its chart.
-	esoChart := func(text []byte) bool { return bytes.Contains(text, esoChartName) }
+	esoChart := func(text []byte) bool {
+		return bytes.Contains(text, esoChartName) || bytes.Contains(text, esoVarName)
+	}
 	factHit := collect && (chart || manifest.HasKind(data, factKinds) || esoChart(data))
 	// Workloads and ConfigMaps are parsed for plaintext-credential when
 	// they mention something a credential is named or shaped like.
@@ -532,11 +534,17 @@ func (rs *ruleSet) scanFileAs(c *Context, e source.Entry, values bool) (r fileRe
 			continue
 		}
 		err := d.Parse()
-		if bytes.Contains(d.Text, []byte("{{")) && (err != nil || manifest.InTemplatesDir(e.Path)) {
-			// A Helm template: parse it with its actions masked. What cannot
-			// be read even so is skipped whole.
+		helm, terraform := bytes.Contains(d.Text, []byte("{{")), bytes.Contains(d.Text, []byte("%{"))
+		if (helm || terraform) && (err != nil || manifest.InTemplatesDir(e.Path)) {
+			// A Helm template, or a Terraform templatefile (%{ if … }): parse
+			// it with its actions masked. What cannot be read even so is
+			// skipped whole.
 			if d.ParseTemplate() != nil {
-				r.skipped = &source.Notice{Path: e.Path, Reason: "Go template (Helm chart?) that is not YAML"}
+				what := "Go template (Helm chart?) that is not YAML"
+				if !helm {
+					what = "Terraform template that is not YAML"
+				}
+				r.skipped = &source.Notice{Path: e.Path, Reason: what}
 				r.findings = keepRule(r.findings, PrivateKeyID)
 				return r
 			}

@@ -88,6 +88,10 @@ type producer struct {
 	// CreatesSecret is false for an ExternalSecret with creationPolicy Merge or
 	// None: it fills a Secret that something else makes.
 	CreatesSecret bool
+	// Generated is an ExternalSecret with a generator among its sources (a
+	// Password, an ECR token): its value exists once, so mirroring it is the
+	// way to share it.
+	Generated bool
 	// Same fingerprints the object's document: two byte-identical ones are
 	// one object applied twice (a sample's copies in two tutorials), which
 	// cannot conflict. "" for a generator or a List item.
@@ -274,7 +278,7 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 		}
 		policy := manifest.Scalar(manifest.Field(target, "creationPolicy"))
 		p := &producer{location: place, Via: "ExternalSecret", Namespace: o.Namespace, Name: name,
-			CreatesSecret: policy != "Merge" && policy != "None"}
+			CreatesSecret: policy != "Merge" && policy != "None", Generated: usesGenerator(spec)}
 		anns := manifest.Path(target, "template", "metadata", "annotations")
 		if manifest.Path(target, "template") == nil {
 			anns = manifest.Field(md, "annotations")
@@ -330,6 +334,19 @@ func (f *facts) chartStores(o *Object, place location) {
 
 func isExternalSecretsKind(o *Object, kind string) bool {
 	return o.Kind == kind && strings.HasPrefix(o.APIVersion, "external-secrets.io/")
+}
+
+// usesGenerator reports an ExternalSecret spec with a generatorRef among its
+// data or dataFrom sources.
+func usesGenerator(spec *yaml.Node) bool {
+	found := false
+	manifest.Walk(spec, "", func(n *yaml.Node, _ string) bool {
+		if n.Kind == yaml.MappingNode && manifest.Field(n, "generatorRef") != nil {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // reflectorAnns reads the reflector annotations of a mapping.

@@ -272,9 +272,15 @@ func (reflectorSourceMissing) Info() Info {
 
 func (reflectorSourceMissing) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 	ms, byRef := ix.mirrors(c)
+	// Reflector mirrors across the cluster: a source defined anywhere in the
+	// tree (a folder applied by hand, that no entry point reaches) is there.
+	defined := map[string]bool{}
+	for _, p := range ix.Producers {
+		defined[p.Namespace+"/"+p.Name] = true
+	}
 	for _, m := range ms {
-		if len(byRef[m.srcNS+"/"+m.srcNm]) > 0 {
-			continue
+		if len(byRef[m.srcNS+"/"+m.srcNm]) > 0 || defined[m.srcNS+"/"+m.srcNm] || strings.ContainsAny(m.srcNS+m.srcNm, "${}") {
+			continue // produced, defined, or a name a substitution computes
 		}
 		at := m.pl.p.ReflectorAt
 		emit(Finding{File: at.File, Line: at.Line, Column: at.Column, Resource: &at.Resource,
@@ -345,8 +351,8 @@ func (reflectorExternalSecret) Info() Info {
 
 func (reflectorExternalSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 	for _, p := range ix.Producers {
-		if p.Via != "ExternalSecret" {
-			continue
+		if p.Via != "ExternalSecret" || p.Generated {
+			continue // a generated value (a Password generator) exists once: mirroring shares it
 		}
 		if !reflectorBool(p.Reflector["reflection-allowed"]) && !reflectorBool(p.Reflector["reflection-auto-enabled"]) {
 			continue

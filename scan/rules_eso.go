@@ -56,9 +56,15 @@ func (externalSecretAPIRemoved) CheckTree(c *Context, ix *Index, emit func(Findi
 		return
 	}
 	if len(ix.esoPins) > 0 {
+		// A pin a variable fills in (targetRevision:
+		// ${ARGOCD_ENV_external_secrets_helm_version}) says nothing; the
+		// vars file that gives it is a pin of its own. Only such pins: the
+		// version is unknown, and the advice could break it.
 		old := true
 		for _, v := range ix.esoPins {
-			old = old && versionBefore(v, 0, 17)
+			if !strings.ContainsAny(v, "${}") {
+				old = old && versionBefore(v, 0, 17)
+			}
 		}
 		if old {
 			return
@@ -170,6 +176,8 @@ func chartInstallPins(root *yaml.Node) []string {
 				eso = true
 			case chartVersionKeys[k] && v != "":
 				versions = append(versions, v)
+			case esoVersionVar.MatchString(k) && v != "":
+				pins = append(pins, v) // a vars file: external_secrets_helm_version: "0.9.20"
 			}
 		}
 		if eso && len(versions) > 0 {
@@ -209,8 +217,15 @@ var (
 	tfBlueprint   = regexp.MustCompile(`(?s)external_secrets\s*=\s*\{[^{}]*?chart_version\s*=\s*"([^"]+)"`)
 )
 
+// esoVersionVar is a variable that holds the operator's chart version in a
+// vars file a template or an Argo CD plugin fills in.
+var esoVersionVar = regexp.MustCompile(`(?i)^external[-_]secrets?[-_](?:helm[-_]|chart[-_])?version$`)
+
 // esoChartName is in every file that installs the operator's chart.
 var esoChartName = []byte("external-secrets")
+
+// esoVarName is in a vars file's external_secrets_helm_version.
+var esoVarName = []byte("external_secrets")
 
 // chartVersionKeys hold a chart's version in values that describe installs.
 var chartVersionKeys = map[string]bool{"version": true, "chartVersion": true, "targetRevision": true,

@@ -348,6 +348,13 @@ func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		if !ok {
 			continue
 		}
+		if reader != nil {
+			// The public half beside an encrypted key (key.pub, an age
+			// recipient, a certificate) is meant to stay readable.
+			if data, err := reader.ReadFile(f); err == nil && manifest.FileHoldsNoSecret(data) {
+				continue
+			}
+		}
 		if m, _ := Kind(f); m && reader != nil {
 			// YAML whose every value is filled in by a tool (envsubst,
 			// Flux) is the template of an encrypted file, not one in

@@ -266,7 +266,7 @@ func namesASecret(key string, v *yaml.Node) bool {
 	if n >= 2 && words[n-2] == "secret" && words[n-1] == "key" && (upperSnake.MatchString(val) || camelWords.MatchString(val)) {
 		return true // secretKey: WIREGUARD_PRIVATE_KEY, an ExternalSecret's data entry
 	}
-	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && dnsName.MatchString(val)
+	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && objectName(val) // (WEBUI_SECRET_KEY: 64 hex is the key)
 }
 
 // namesKey is a key whose value names something: userKey, passwordKey,

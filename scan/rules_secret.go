@@ -55,6 +55,9 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	if !manifest.IsCoreSecret(o.APIVersion, o.Kind) || manifest.IsDeletePatch(o.Node) {
 		return
 	}
+	if manifest.Scalar(manifest.Path(o.Node, "metadata", "annotations", manifest.ReflectorPrefix+"reflects")) != "" {
+		return // a reflector mirror: reflector overwrites its data with the source's
+	}
 	sv := manifest.ReadSecretValues(o.Node)
 	if len(sv.Plain) == 0 {
 		// Only obvious placeholders: someone has to fill them in, which is
