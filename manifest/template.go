@@ -56,13 +56,7 @@ func maskDirectives(out []byte) bool {
 		}
 		j := i + end + 1
 		found = true
-		lineStart := bytes.LastIndexByte(out[:i], '\n') + 1
-		lineEnd := bytes.IndexByte(out[j:], '\n')
-		if lineEnd < 0 {
-			lineEnd = len(out)
-		} else {
-			lineEnd += j
-		}
+		lineStart, lineEnd := lineAround(out, i, j)
 		alone := len(bytes.TrimSpace(out[lineStart:i])) == 0 && len(bytes.TrimSpace(out[j:lineEnd])) == 0
 		for k := i; k < j; k++ {
 			switch {
@@ -77,6 +71,17 @@ func maskDirectives(out []byte) bool {
 		i = j - 1
 	}
 	return found
+}
+
+// lineAround is where the line of out[i:j] starts and where the line its
+// end is on ends.
+func lineAround(out []byte, i, j int) (start, end int) {
+	start = bytes.LastIndexByte(out[:i], '\n') + 1
+	end = bytes.IndexByte(out[j:], '\n')
+	if end < 0 {
+		return start, len(out)
+	}
+	return start, end + j
 }
 
 // Masked reports text that holds a masked template action: what the
@@ -105,13 +110,7 @@ func MaskTemplate(text []byte) ([]byte, bool) {
 			break
 		}
 		found = true
-		lineStart := bytes.LastIndexByte(out[:i], '\n') + 1
-		lineEnd := bytes.IndexByte(out[j:], '\n')
-		if lineEnd < 0 {
-			lineEnd = len(out)
-		} else {
-			lineEnd += j
-		}
+		lineStart, lineEnd := lineAround(out, i, j)
 		alone := len(bytes.TrimSpace(out[lineStart:i])) == 0 && len(bytes.TrimSpace(bytes.ReplaceAll(out[j:lineEnd], []byte("}}"), nil))) == 0 ||
 			len(bytes.TrimSpace(out[lineStart:i])) == 0 && bytes.HasPrefix(bytes.TrimSpace(out[j:lineEnd]), []byte("{{"))
 		// Each line of the action starts its run with _tpl (an action may

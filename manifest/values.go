@@ -252,38 +252,40 @@ func commentsOnly(v string) bool {
 // properties: sections, comments and key = value lines, two or more), not
 // code or YAML that happens to hold an = somewhere.
 func IniText(v string) bool {
-	assignments := 0
-	for _, l := range strings.Split(v, "\n") {
-		l = strings.TrimSpace(l)
-		switch {
-		case l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]"):
-			continue
-		case !configLine.MatchString(l):
-			return false
-		}
-		assignments++
-	}
-	return assignments >= 2
+	values, ok := iniValues(v)
+	return ok && len(values) >= 2
 }
 
-// placeholderConfig is line-oriented configuration (INI, dotenv: sections,
-// comments and key = value lines, two or more) whose every value is an
-// obvious placeholder.
+// placeholderConfig is such configuration whose every value is an obvious
+// placeholder.
 func placeholderConfig(v string) bool {
-	assignments := 0
+	values, ok := iniValues(v)
+	if !ok || len(values) < 2 {
+		return false
+	}
+	for _, val := range values {
+		if !isUnfilled(strings.Trim(val, `"'`)) {
+			return false
+		}
+	}
+	return true
+}
+
+// iniValues lists the values of line-oriented configuration; ok is false
+// when a line is neither a comment, a section nor a key = value.
+func iniValues(v string) (values []string, ok bool) {
 	for _, l := range strings.Split(v, "\n") {
 		l = strings.TrimSpace(l)
-		switch {
-		case l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]"):
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, ";") || strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]") {
 			continue
 		}
 		m := configLine.FindStringSubmatch(l)
-		if m == nil || !isUnfilled(strings.Trim(m[1], `"'`)) {
-			return false
+		if m == nil {
+			return nil, false
 		}
-		assignments++
+		values = append(values, m[1])
 	}
-	return assignments >= 2
+	return values, true
 }
 
 var configLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(\S.*)$`)
