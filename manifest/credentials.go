@@ -121,6 +121,10 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	"driver": true, "type": true, "mode": true, "provider": true, "backend": true, "engine": true,
 	"level": true, "format": true, "strategy": true, "protocol": true, "timezone": true, "tz": true,
 	"locale": true, "language": true, "theme": true,
+	// what a login may do and for how long: an OAuth client's scopes, a
+	// token's lifetime (GF_AUTH_GENERIC_OAUTH_SCOPES, …_TOKEN_DURATION)
+	"scope": true, "scopes": true, "duration": true, "ttl": true, "timeout": true, "interval": true,
+	"expiry": true, "lifetime": true, "length": true,
 	// which one by name: POSTGRESQL__NAME, ERROR_REPORTING__ENVIRONMENT
 	"name": true, "environment": true, "env": true, "account": true,
 	// how to connect, and as what: sslmode: require, AVP_K8S_ROLE: team-gitops

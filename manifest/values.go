@@ -69,6 +69,13 @@ var (
 	// Image Updater's pullsecret:ns/name, secret:ns/name#key, env:NAME, ext:/path;
 	// opencode's {env:X} and {file:path}.
 	appRef = regexp.MustCompile(`\$__(?:env|file|vault)\{[^{}]*\}|\{(?:env|file):[^{}\s]+\}|^os\.environ/[A-Za-z_][A-Za-z0-9_]*$|\{[A-Z][A-Z0-9_]{2,}\}|^\{\$\}[A-Za-z_][A-Za-z0-9_]*$|^(?:pullsecret|secret):[a-z0-9.-]+/[a-z0-9.-]+(?:#[A-Za-z0-9._-]+)?$|^env:[A-Za-z_][A-Za-z0-9_]*$|^ext:/\S+$`)
+	// A whole value that names an entry of a secret manager, which a
+	// bootstrap tool resolves before applying (secret://op_connect_token,
+	// azure://vault/item/field): a reference, as op:// is.
+	managerURI = regexp.MustCompile(`^(?:secret|secrets|azure|akv|keyvault|vault|gcp|gcpsm|gsm|awssm|aws-sm|sm|ssm|bw|bitwarden|infisical|doppler|keeper|akeyless|onepassword|1password|passbolt|conjur)://[A-Za-z0-9_.@/-]+$`)
+	// autoconf's @VAR@, which a start script replaces (sed, a JS
+	// one-liner): "password": "@MQTT_PASSWORD@".
+	atVar = regexp.MustCompile(`@[A-Z][A-Z0-9_]{2,}@`)
 	// Whatever is left of a value once its references are taken out still
 	// leaks when it holds a literal credential.
 	urlPassword = regexp.MustCompile(`://[^/\s:@]*:([^@\s/]+)@`)
@@ -369,8 +376,9 @@ var placeholderWords = []string{
 	// "local" for an in-cluster one.
 	`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))`,
 	`unused`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `vllm`, `(?:[a-z0-9]+[-_])?local`,
-	// A key of one repeated character (sk-111111111111, "fake key needed").
-	`[a-z]{2,4}-(?:1+|0+|x+|a+)`,
+	// A key of one repeated character (sk-111111111111, "fake key needed");
+	// not a numbered value (tok-1, tok-11).
+	`[a-z]{2,4}-(?:1{4,}|0{4,}|x{4,}|a{4,})`,
 	// The words of an upstream example config: example_pass, other_pw,
 	// default_pw (ipmi_exporter's), sample_root_token_id; AWS's documented
 	// example keys end in EXAMPLE or EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE).
@@ -405,13 +413,12 @@ func isUnfilled(v string) bool {
 // placeholder), which is judged decoded too.
 func LiteralKind(key, v string) ValueKind {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
-	k := Classify(n, ValueContext{})
+	// A literal is a stringData entry of the Secret it makes: judged as one
+	// (AUTHENTIK_LOG_LEVEL=info, …_ENABLED=false are settings).
+	k := entryKind(key, n, ValueContext{}, false)
 	if k == PlainValue {
 		if d := Classify(n, ValueContext{Base64: true}); d != PlainValue && d != NoValue {
 			return d
-		}
-		if WhereKey(key) && !CredentialValue(key, n, ValueContext{}) {
-			return PublicValue
 		}
 	}
 	return k
@@ -431,6 +438,8 @@ func stripReferences(v string, ctx ValueContext) (string, int) {
 	}
 	cut(valsRef)
 	cut(onePass)
+	cut(managerURI)
+	cut(atVar)
 	cut(helmExpr)
 	cut(makejinja)
 	cut(yttExpr)
@@ -649,7 +658,7 @@ func PublicShape(v string) bool {
 // is longer.
 func SettingShape(v string) bool {
 	v = strings.TrimSpace(v)
-	return settingWord.MatchString(v) || smallNumber.MatchString(v) || duration.MatchString(v) || imageRef.MatchString(v) ||
+	return settingWord.MatchString(v) || smallNumber.MatchString(v) || wordList.MatchString(v) || duration.MatchString(v) || imageRef.MatchString(v) ||
 		plainURL(v)
 }
 
@@ -670,7 +679,10 @@ var (
 	// aes-xts-plain64, CRYPTO_KEY_HASH: sha256).
 	settingWord = regexp.MustCompile(`(?i)^(?:true|false|yes|no|on|off|enabled?|disabled?|require|verify-(?:full|ca)|prefer|sha-?(?:1|224|256|384|512)|md5|aes(?:-[a-z0-9]+)*|argon2(?:id|i|d)?|pbkdf2(?:-sha\d+)?|bcrypt|scrypt|rsa|ecdsa|ed25519|hmac-sha\d+|chacha20(?:-poly1305)?)$`)
 	smallNumber = regexp.MustCompile(`^-?\d{1,5}(?:\.\d+)?$`)
-	duration    = regexp.MustCompile(`^(?:\d+(?:ms|s|m|h|d|w))+$`)
+	// A list of lowercase words: which ones apply (AUTHENTIK_AVATARS:
+	// gravatar,initials; scopes: openid,profile).
+	wordList = regexp.MustCompile(`^[a-z][a-z0-9_-]*(?:, ?[a-z][a-z0-9_-]*)+$`)
+	duration = regexp.MustCompile(`^(?:\d+(?:ms|s|m|h|d|w))+$`)
 	// imageRef is registry/path[:tag][@digest] with a registry host (a dot in
 	// its name): ghcr.io/org/app:v1. Lowercase paths only, so a webhook URL
 	// without its scheme (its token has capitals) is not one; printf fields

@@ -195,12 +195,20 @@ func (ix *Index) docOf(file string, line int) *manifest.Document {
 
 const reflectorReflects = "reflects"
 
-// collectTemplateStore keeps, of a masked template's object, a v1beta1 ESO
-// resource, and a store whose name the template does not compute (a chart's cluster-secret-store
-// template with a literal name and a templated region): the ExternalSecrets
-// that name it are not missing one. A namespaced store needs a literal
-// namespace too.
+// collectTemplateStore keeps, of a masked template's object, the ESO versions
+// it pins, a v1beta1 ESO resource, and a store whose name the template does
+// not compute (a chart's cluster-secret-store template with a literal name and
+// a templated region): the ExternalSecrets that name it are not missing one. A
+// namespaced store needs a literal namespace too.
 func (f *facts) collectTemplateStore(o *Object) {
+	// A bootstrap chart that renders the Applications (app of apps) pins
+	// the operator in a template; a version the template computes is
+	// unknown ({{…}}), as a variable's is.
+	for _, v := range esoPin(o) {
+		if v != "" {
+			f.esoPins = append(f.esoPins, manifest.ShowMasked(v))
+		}
+	}
 	if o.APIVersion == esoV1beta1 {
 		// A chart's v1beta1 resource fails to apply all the same; the
 		// template itself is what to change (fix does not rewrite templates).

@@ -413,6 +413,9 @@ func (externalSecretStoreMissing) CheckTree(c *Context, ix *Index, emit func(Fin
 		if ix.undeployed(r.File) {
 			continue // never applied: it cannot miss its store
 		}
+		if strings.Contains(r.Name, "${") || strings.Contains(r.Namespace, "${") {
+			continue // Flux fills the name in (${EXTERNAL_SECRET_STORE:=onepassword}): which store is not known here
+		}
 		key, msg := "", ""
 		if r.Kind == "ClusterSecretStore" {
 			if cluster[r.Name] != nil || c.Config.ExternalStore("ClusterSecretStore", "", r.Name) {

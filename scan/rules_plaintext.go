@@ -200,6 +200,9 @@ func valuesCredentials(n *yaml.Node, at string, add func(string, *yaml.Node)) {
 			// beside core.secretName).
 			val := manifest.Scalar(v)
 			named := refs && (dnsName.MatchString(val) || namesKey(k.Value) && !manifest.RandomString(val))
+			// A chart's ExternalSecret data entry ({secretKey: .dockerconfigjson,
+			// remoteKey: …}) names the key the store's value goes to.
+			named = named || k.Value == "secretKey" && (manifest.Field(n, "remoteRef") != nil || manifest.Field(n, "remoteKey") != nil)
 			// An OAuth client's secret beside its id (Keycloak's realm
 			// export: {"clientId": "app", "secret": "…"}) is no Secret's name.
 			client := k.Value == "secret" && manifest.Field(n, "clientId") != nil
