@@ -349,6 +349,9 @@ var placeholderWords = []string{
 	// An instruction: replace me, change me, fill me in, to do.
 	`replace[-_ .]?me`, `change[-_ .]?me`, `changeit`, `fill[-_ .]?me(?:[-_ .]?in)?`, `todo`, `tbd`, `fixme`,
 	`replace`, `(?:replace|change)[-_ .]?me[-_ .].*`, `(?:change[-_ .]?me){2,}`,
+	// The same after the prefix of the token that goes there (ghp_REPLACE_ME,
+	// 1Password's ops_replace_me).
+	`[a-z0-9]{2,12}[-_](?:replace|change|fill)[-_ .]?me(?:[-_ .]?in)?`,
 	// Saying what it is: placeholder…, dummy…, fake…, overlay_me, notreal.
 	`placeholder(?:[-_ .][a-z0-9]+)*`, `dummy(?:[-_ .][a-z0-9]+)*`, `fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*`,
 	`overlay[-_ .]?me`, `not[-_ .]?real`,

@@ -321,6 +321,9 @@ func (f *facts) collect(o *Object, isKustomizationFile bool) {
 // external-secrets chart's extraObjects, app-template's rawResources — which
 // are as much the repository's as a store in a manifest.
 func (f *facts) chartStores(o *Object, place location) {
+	for _, name := range knownChartStores(o) {
+		f.stores = append(f.stores, &store{location: place, Cluster: true, Name: name})
+	}
 	manifest.Walk(o.Node, "", func(n *yaml.Node, path string) bool {
 		if n.Kind != yaml.MappingNode || path == "" {
 			return true
@@ -338,6 +341,45 @@ func (f *facts) chartStores(o *Object, place location) {
 		}
 		return false
 	})
+}
+
+// chartMadeStores are the ClusterSecretStores a chart makes under fixed
+// names, and the value that turns them off: bitwarden-eso-provider serves the
+// Bitwarden CLI to ESO's webhook provider through three stores.
+var chartMadeStores = map[string]struct {
+	names []string
+	off   []string // a values path that, false, makes none
+}{
+	"bitwarden-eso-provider": {[]string{"bitwarden-login", "bitwarden-fields", "bitwarden-notes"}, []string{"bitwarden_eso_provider", "create_cluster_secret_store"}},
+}
+
+// knownChartStores is the stores a Flux HelmRelease or an Argo CD
+// Application installs by installing a chart of chartMadeStores.
+func knownChartStores(o *Object) []string {
+	var charts []string
+	var values []*yaml.Node
+	switch {
+	case o.Kind == "HelmRelease":
+		charts = append(charts, manifest.Scalar(manifest.Path(o.Node, "spec", "chart", "spec", "chart")))
+		values = append(values, manifest.Path(o.Node, "spec", "values"))
+	case o.Kind == "Application" && strings.HasPrefix(o.APIVersion, "argoproj.io/"):
+		for _, src := range append([]*yaml.Node{manifest.Path(o.Node, "spec", "source")}, manifest.Seq(manifest.Path(o.Node, "spec", "sources"))...) {
+			charts = append(charts, manifest.Scalar(manifest.Field(src, "chart")))
+			values = append(values, manifest.Path(src, "helm", "valuesObject"))
+		}
+	}
+	var names []string
+	for i, chart := range charts {
+		known, ok := chartMadeStores[chart]
+		if !ok {
+			continue
+		}
+		if sw := manifest.Resolve(manifest.Path(values[i], known.off...)); sw != nil && sw.Value == "false" {
+			continue
+		}
+		names = append(names, known.names...)
+	}
+	return names
 }
 
 func isExternalSecretsKind(o *Object, kind string) bool {
