@@ -155,6 +155,14 @@ func (privateKey) Info() Info {
 	}
 }
 
+// dependencyFolder is third-party code committed with the repository: a Go
+// module cache (pkg/mod/github.com/rabbitmq/amqp091-go@v1.3.0/), npm's
+// node_modules, Python's site-packages. Its keys are the libraries' test
+// fixtures; the repository's own files are read as ever.
+var dependencyFolder = regexp.MustCompile(`(?:^|/)(?:pkg/mod/(?:[^/]+/)*[^/@]+@v[0-9][^/]*|node_modules|site-packages)/`)
+
+func dependencyCode(file string) bool { return dependencyFolder.MatchString(file) }
+
 var (
 	pemKind  = regexp.MustCompile(`^([A-Z0-9]+( [A-Z0-9]+)*)?$`)
 	pemBegin = []byte("-----BEGIN ")
@@ -166,6 +174,9 @@ var (
 // to them. A commented example (`## -----BEGIN RSA PRIVATE KEY-----` then
 // `## ...`) has none and is not; a commented-out real key still is.
 func (privateKey) CheckFile(c *Context, file string, data []byte, emit func(Finding)) {
+	if dependencyCode(file) {
+		return // a library's test key (tls_test.go, test/fixtures/id_rsa), not this repository's
+	}
 	if m, _ := Kind(file); !m {
 		encodedKeys(file, data, emit)
 	}
