@@ -1,0 +1,45 @@
+package manifest
+
+import "testing"
+
+// TestValueFamilies pins, family by family, what ClassifyText makes of a
+// value: each placeholder and reference family with an example, and beside it
+// a real value of a like shape that must stay a value (tok-1 is no stand-in
+// of one repeated character; seal would leave it raw).
+func TestValueFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		family, value string
+		want          ValueKind
+	}{
+		{"instruction", "REPLACE_ME", UnfilledValue},
+		{"instruction after text", "change-me-in-production", UnfilledValue},
+		{"instruction after a token's prefix", "ghp_REPLACE_ME", UnfilledValue},
+		{"instruction after a token's prefix", "ops_replace_me", UnfilledValue},
+		{"angle-bracket slot", "<your-token>", UnfilledValue},
+		{"nothing", "n/a", UnfilledValue},
+		{"keyless backend", "sk-no-key-required", UnfilledValue},
+		{"keyless backend", "ollama", UnfilledValue},
+		{"one repeated character", "sk-111111111111", UnfilledValue},
+		{"one repeated character", "sk-1111", UnfilledValue},
+		{"numbered token, not repeated", "tok-1", PlainValue},
+		{"numbered token, not repeated", "tok-11", PlainValue},
+		{"numbered token, not repeated", "pass-1", PlainValue},
+		{"upstream example", "example_pass", UnfilledValue},
+		{"AWS documented example", "AKIAIOSFODNN7EXAMPLE", UnfilledValue},
+		{"Flux substitution", "${DB_PASSWORD}", PlaceholderValue},
+		{"Helm action", "postgres://app:{{ .Values.password }}@db/app", PlaceholderValue},
+		{"1Password", "op://vault/item/field", PlaceholderValue},
+		{"vals", "ref+vault://secret/app#password", PlaceholderValue},
+		{"secret manager URI", "secret://op_connect_token", PlaceholderValue},
+		{"secret manager URI", "azure://homelab/flux/password", PlaceholderValue},
+		{"autoconf", "@MQTT_PASSWORD@", PlaceholderValue},
+		{"Kometa", "<<PLEX_TOKEN>>", PlaceholderValue},
+		{"URL with a literal password", "postgres://app:Xq7pL2vN9r@db/app", PlainValue},
+		{"secret manager name in prose", "vault password Xq7pL2vN9r", PlainValue},
+		{"a real password", "Xq7pL2vN9rT4wK8m", PlainValue},
+	} {
+		if got := ClassifyText(tc.value, ValueContext{}); got != tc.want {
+			t.Errorf("%s: ClassifyText(%q) = %v, want %v", tc.family, tc.value, got, tc.want)
+		}
+	}
+}
