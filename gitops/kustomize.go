@@ -158,7 +158,8 @@ type Entry struct {
 
 // Entries reads the entry points an object defines: a Flux Kustomization's
 // spec.path (and its spec.components, relative to it), a Flux Operator
-// FluxInstance's spec.sync.path, an Argo CD
+// FluxInstance's spec.sync.path (or the flux-instance chart's
+// instance.sync.path in a HelmRelease's values), an Argo CD
 // Application's spec.source.path or spec.sources[].path (an ApplicationSet's
 // template likewise). Templated paths and paths that
 // leave the repository are left out.
@@ -188,6 +189,13 @@ func Entries(file, apiVersion, kind string, root *yaml.Node) []Entry {
 		// The Flux Operator's instance syncs a cluster from spec.sync.path:
 		// the bootstrap of that cluster.
 		raw = append(raw, manifest.Scalar(manifest.Path(root, "spec", "sync", "path")))
+	case kind == "HelmRelease" && strings.HasPrefix(apiVersion, "helm.toolkit.fluxcd.io/"):
+		// The Flux Operator's flux-instance chart makes the FluxInstance from
+		// its values (instance.sync), as a helmfile bootstrap installs it.
+		sync := manifest.Path(root, "spec", "values", "instance", "sync")
+		if manifest.Field(sync, "url") != nil || manifest.Field(sync, "kind") != nil {
+			raw = append(raw, manifest.Scalar(manifest.Field(sync, "path")))
+		}
 	case kind == "App" && strings.HasPrefix(apiVersion, "kappctrl.k14s.io/"):
 		// Carvel's kapp-controller deploys what each git fetch's subPath
 		// holds (its ytt templates rendered).

@@ -98,7 +98,17 @@ func (r SOPSRule) Matches(rel string) bool { return r.re.MatchString(rel) }
 // — `\.sops\.ya?ml$`, `\.enc\.yaml`, `secrets/` — rather than a folder sops
 // may be asked to encrypt files of (`kubernetes/main/.*\.ya?ml`): a file its
 // name puts under such a rule was meant to be committed encrypted.
+// A word the regex only allows (`.*(\.sops)?\.(yaml|json)$`, a catch-all
+// that picks the key for every file) says nothing: a plain file's name
+// matching it is the test.
 func (r SOPSRule) NamesEncryption() bool {
+	if r.re != nil {
+		for _, plain := range []string{"apps/app/release.yaml", "release.yml", "config.json", "app.env"} {
+			if r.re.MatchString(plain) {
+				return false
+			}
+		}
+	}
 	p := strings.ToLower(r.PathRegex)
 	for _, w := range []string{"sops", "enc", "secret", "crypt"} {
 		if strings.Contains(p, w) {

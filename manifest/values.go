@@ -335,7 +335,9 @@ var (
 func LiteralURLPassword(text string) bool {
 	for _, m := range urlPassword.FindAllStringSubmatch(text, -1) {
 		// http://ACCESS_KEY_ID:ACCESS_SECRET_KEY@S3_HOST: names of what goes there.
-		if p := m[1]; !filledPassword.MatchString(p) && !isUnfilled(p) && !varName.MatchString(p) {
+		// "" is what quotes around a reference leave once it is taken out
+		// (postgres://"${PG_USER}":"${PG_PASSWORD}"@db).
+		if p := m[1]; strings.Trim(p, `"'`) != "" && !filledPassword.MatchString(p) && !isUnfilled(p) && !varName.MatchString(p) {
 			return true
 		}
 	}
@@ -349,6 +351,8 @@ var placeholderWords = []string{
 	// An instruction: replace me, change me, fill me in, to do.
 	`replace[-_ .]?me`, `change[-_ .]?me`, `changeit`, `fill[-_ .]?me(?:[-_ .]?in)?`, `todo`, `tbd`, `fixme`,
 	`replace`, `(?:replace|change)[-_ .]?me[-_ .].*`, `(?:change[-_ .]?me){2,}`,
+	// Numbered, one per field (a chart's changeme1 … changeme4).
+	`(?:replace|change)[-_ .]?me[-_]?\d{1,3}`,
 	// The same after the prefix of the token that goes there (ghp_REPLACE_ME,
 	// 1Password's ops_replace_me).
 	`[a-z0-9]{2,12}[-_](?:replace|change|fill)[-_ .]?me(?:[-_ .]?in)?`,

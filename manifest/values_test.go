@@ -14,6 +14,7 @@ func TestValueFamilies(t *testing.T) {
 		{"instruction", "REPLACE_ME", UnfilledValue},
 		{"instruction after text", "change-me-in-production", UnfilledValue},
 		{"instruction after a token's prefix", "ghp_REPLACE_ME", UnfilledValue},
+		{"numbered instruction", "changeme2", UnfilledValue},
 		{"instruction after a token's prefix", "ops_replace_me", UnfilledValue},
 		{"angle-bracket slot", "<your-token>", UnfilledValue},
 		{"nothing", "n/a", UnfilledValue},
@@ -35,6 +36,8 @@ func TestValueFamilies(t *testing.T) {
 		{"autoconf", "@MQTT_PASSWORD@", PlaceholderValue},
 		{"Kometa", "<<PLEX_TOKEN>>", PlaceholderValue},
 		{"URL with a literal password", "postgres://app:Xq7pL2vN9r@db/app", PlainValue},
+		{"URL of quoted references", `postgres://"${PG_USER}":"${PG_PASSWORD}"@db:5432/app`, PlaceholderValue},
+		{"URL with a quoted literal", `postgres://"app":"Xq7pL2vN9r"@db:5432/${DB}`, PlainValue},
 		{"secret manager name in prose", "vault password Xq7pL2vN9r", PlainValue},
 		{"a real password", "Xq7pL2vN9rT4wK8m", PlainValue},
 	} {

@@ -513,6 +513,9 @@ func (duplicateSecret) Info() Info {
 	}
 }
 
+// placeholderName is a name with a slot to fill in (<app-name>, <namespace>).
+var placeholderName = regexp.MustCompile(`<[A-Za-z0-9_. -]+>`)
+
 func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 	type key struct {
 		unit *gitops.Unit
@@ -528,6 +531,9 @@ func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		// file may be applied to a different namespace.
 		if pl.ns == "" && !pl.m.Kustomized {
 			continue
+		}
+		if placeholderName.MatchString(pl.name) || placeholderName.MatchString(pl.ns) {
+			continue // <app-name>-secret: a slot of an example for a person to fill in, no object's name
 		}
 		k := key{pl.unit, pl.ref()}
 		prev, ok := first[k]
