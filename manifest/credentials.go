@@ -126,7 +126,7 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	"scope": true, "scopes": true, "duration": true, "ttl": true, "timeout": true, "interval": true,
 	"expiry": true, "lifetime": true, "length": true,
 	// which one by name: POSTGRESQL__NAME, ERROR_REPORTING__ENVIRONMENT
-	"name": true, "environment": true, "env": true, "account": true,
+	"name": true, "fullname": true, "displayname": true, "environment": true, "env": true, "account": true,
 	// how to connect, and as what: sslmode: require, AVP_K8S_ROLE: team-gitops
 	"sslmode": true, "role": true,
 	// who manages it, as a label says (managed-by: gitops); which storage

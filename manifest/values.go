@@ -351,6 +351,11 @@ var placeholderWords = []string{
 	// An instruction: replace me, change me, fill me in, to do.
 	`replace[-_ .]?me`, `change[-_ .]?me`, `changeit`, `fill[-_ .]?me(?:[-_ .]?in)?`, `todo`, `tbd`, `fixme`,
 	`replace`, `(?:replace|change)[-_ .]?me[-_ .].*`, `(?:change[-_ .]?me){2,}`,
+	// At the end, after what goes there (n8n-encryption-key-change-me,
+	// super-secret-session-key-change-me).
+	`[a-z0-9][a-z0-9-]*[-_.](?:replace|change)[-_.]?me`,
+	// A sentence about the value (a tutorial's "this is my decoded secret").
+	`this[-_ .]is[-_ .](?:a|an|my|the|our|your)[-_ .].*`,
 	// Numbered, one per field (a chart's changeme1 … changeme4).
 	`(?:replace|change)[-_ .]?me[-_]?\d{1,3}`,
 	// The same after the prefix of the token that goes there (ghp_REPLACE_ME,
