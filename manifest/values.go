@@ -218,8 +218,9 @@ func placeholderUserPass(v string) bool {
 var (
 	userPass = regexp.MustCompile(`^[^:\s/@]+:([^:\s/@]+)$`)
 	// A token's vendor prefix and whose the token is, or marks where it
-	// goes: nvapi-MYKEY, sk-YOUR_KEY, nvapi-XXXXX.
-	prefixedPlaceholder = regexp.MustCompile(`^[a-z]{2,8}[-_](?:(?:MY|YOUR)[-_A-Z]*|[Xx]{3,}|\.{3,}|\*{3,})$`)
+	// goes: nvapi-MYKEY, sk-YOUR_KEY, nvapi-XXXXX; or capitals naming it
+	// (nvapi-NVKEY, sk-OPENAI_TOKEN): a real token is random after its prefix.
+	prefixedPlaceholder = regexp.MustCompile(`^[a-z]{2,8}[-_](?:(?:MY|YOUR)[-_A-Z]*|[A-Z_]*(?:KEY|TOKEN|SECRET|PASSWORD)|[Xx]{3,}|\.{3,}|\*{3,})$`)
 )
 
 // placeholderURLPassword is a URL whose password is an obvious placeholder

@@ -18,6 +18,8 @@ func TestValueFamilies(t *testing.T) {
 		{"instruction at the end", "n8n-encryption-key-change-me", UnfilledValue},
 		{"a word ending like one", "exchangeme", PlainValue},
 		{"a sentence about the value", "this is my decoded secret", UnfilledValue},
+		{"a token's prefix before capitals naming it", "nvapi-NVKEY", UnfilledValue},
+		{"a token's prefix before a random tail", "nvapi-Xq7pL2vN9rT4wK8mZ3", PlainValue},
 		{"instruction after a token's prefix", "ops_replace_me", UnfilledValue},
 		{"angle-bracket slot", "<your-token>", UnfilledValue},
 		{"nothing", "n/a", UnfilledValue},
