@@ -552,7 +552,11 @@ var configExts = map[string]bool{".properties": true, ".conf": true, ".config": 
 	// npm's registry settings (an _authToken line is judged), a Maven
 	// settings.xml (its <password> elements are); Terraform's CLI config and
 	// HCL (their key = value lines are).
-	".npmrc": true, ".xml": true, ".terraformrc": true, ".hcl": true, ".tfvars": true}
+	".npmrc": true, ".xml": true, ".terraformrc": true, ".hcl": true, ".tfvars": true,
+	// A script an init container runs (a chart's configure_gitea.sh), a
+	// Python settings module (netbox's configuration.py): their export X=…
+	// and X = … lines and URLs are judged.
+	".sh": true, ".py": true}
 
 // credentialFileWords name files that hold credentials whatever their lines
 // look like: users.properties (user=password), htpasswd, .credentials.
@@ -620,9 +624,12 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 		}
 		key := strings.Trim(strings.TrimSpace(t[:i]), `"'`)
 		val := strings.TrimSpace(t[i+1:])
+		if j := strings.Index(val, " #"); j >= 0 {
+			val = strings.TrimSpace(val[:j]) // --must-change-password=false # checkov:skip=…
+		}
 		val = strings.Trim(strings.TrimRight(val, ";,"), `"'`)
-		if val == "" {
-			continue
+		if val == "" || codeLookup.MatchString(val) {
+			continue // _load_secret("netbox", "db_password"), os.environ["DB_PASSWORD"]: code that reads it
 		}
 		if CredentialValue(key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: val}, ctx) {
 			return true
@@ -630,6 +637,10 @@ func LineConfigCredential(text string, ctx ValueContext) bool {
 	}
 	return false
 }
+
+// codeLookup is a call or an index in a script or settings module: the value
+// is read at run time.
+var codeLookup = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*(?:\(.*\)|\[.*\])$`)
 
 // npmAuth is an .npmrc credential line, scoped to a registry or not.
 var npmAuth = regexp.MustCompile(`(?m)^\s*(?://\S*:)?_(?:authToken|auth|password)\s*=\s*(\S+)`)

@@ -45,14 +45,14 @@ var (
 	// bank-vaults' vault:secret/data/app#key[#version], which its webhook
 	// puts in env values and Secrets (also inside a docker config's auth).
 	bankVaults = regexp.MustCompile(`(?:^|[^A-Za-z0-9])vault:[A-Za-z0-9_./-]+#[A-Za-z0-9_.-]+(?:#\d+)?`)
-	avpKey     = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`) // <KEY>, with avp.kubernetes.io/path
-	valsRef    = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)          // vals, helmfile
-	onePass    = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)  // 1Password, filled by `op inject`
-	helmExpr   = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                    // Helm and Go templates
-	makejinja  = regexp.MustCompile(`#\{.*?\}#`)                          // makejinja's #{ expr }# (onedr0p's cluster-template)
-	kometaRef  = regexp.MustCompile(`<<[A-Za-z_][A-Za-z0-9_]*>>`)         // Kometa's <<PLEX_TOKEN>>, from KOMETA_PLEX_TOKEN at run time
-	yttExpr    = regexp.MustCompile(`(?s)\(@[-=]?.*?@\)`)                 // Carvel ytt's text templates: (@= data.values.password @)
-	envVar     = regexp.MustCompile(`(^|[^\w$])\$[A-Z_][A-Z0-9_]{2,}\b`)  // $NATS_PASSWORD: an environment lookup in a config
+	avpKey     = regexp.MustCompile(`<[A-Za-z0-9_.\-]+(?:\s*\|[^<>]*)?>`)   // <KEY>, with avp.kubernetes.io/path
+	valsRef    = regexp.MustCompile(`ref\+[a-z0-9]+://[^\s"']+`)            // vals, helmfile
+	onePass    = regexp.MustCompile(`op://[^\s"'/]+/[^\s"'/]+/[^\s"']+`)    // 1Password, filled by `op inject`
+	helmExpr   = regexp.MustCompile(`(?s)\{\{.*?\}\}`)                      // Helm and Go templates
+	makejinja  = regexp.MustCompile(`#\{.*?\}#`)                            // makejinja's #{ expr }# (onedr0p's cluster-template)
+	kometaRef  = regexp.MustCompile(`<<[A-Za-z_][A-Za-z0-9_]*>>`)           // Kometa's <<PLEX_TOKEN>>, from KOMETA_PLEX_TOKEN at run time
+	yttExpr    = regexp.MustCompile(`(?s)\(@[-=]?.*?@\)`)                   // Carvel ytt's text templates: (@= data.values.password @)
+	envVar     = regexp.MustCompile(`(^|[^\w$])\$\$?[A-Z_][A-Z0-9_]{2,}\b`) // $NATS_PASSWORD ($$ where Flux substitutes): an environment lookup
 	// $oidc.github.clientSecret, $secret-name:key: Argo CD's argocd-cm and
 	// argocd-rbac-cm read them from its Secrets; $slack-token: Argo CD
 	// Notifications' argocd-notifications-cm reads it from
@@ -72,7 +72,7 @@ var (
 	// A whole value that names an entry of a secret manager, which a
 	// bootstrap tool resolves before applying (secret://op_connect_token,
 	// azure://vault/item/field): a reference, as op:// is.
-	managerURI = regexp.MustCompile(`^(?:secret|secrets|azure|akv|keyvault|vault|gcp|gcpsm|gsm|awssm|aws-sm|sm|ssm|bw|bitwarden|infisical|doppler|keeper|akeyless|onepassword|1password|passbolt|conjur)://[A-Za-z0-9_.@/-]+$`)
+	managerURI = regexp.MustCompile(`^(?:secret|secrets|azure|akv|azkv|keyvault|vault|gcp|gcpsm|gsm|awssm|aws-sm|sm|ssm|bw|bitwarden|infisical|doppler|keeper|akeyless|onepassword|1password|passbolt|conjur)://[A-Za-z0-9_.@/#-]+$`)
 	// autoconf's @VAR@, which a start script replaces (sed, a JS
 	// one-liner): "password": "@MQTT_PASSWORD@".
 	atVar = regexp.MustCompile(`@[A-Z][A-Z0-9_]{2,}@`)
@@ -296,6 +296,25 @@ func iniValues(v string) (values []string, ok bool) {
 	return values, true
 }
 
+// settingLines is key = value configuration under any name: two lines or
+// more (IniText), or one whose value is a setting (INSTALL_LOCK=true).
+func settingLines(v string) bool {
+	values, ok := iniValues(v)
+	if !ok || len(values) == 0 {
+		return false
+	}
+	for _, val := range values {
+		if strings.HasPrefix(val, "=") {
+			return false // abc== is base64's padding, not a key and a value
+		}
+	}
+	if len(values) >= 2 {
+		return true
+	}
+	val := strings.Trim(strings.TrimSpace(values[0]), `"'`)
+	return val == "*" || boolSwitch.MatchString(val) || SettingShape(val) || PublicShape(val)
+}
+
 var configLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(\S.*)$`)
 
 // uncomment is text with the # of each comment line taken off.
@@ -364,6 +383,8 @@ var placeholderWords = []string{
 	`[a-z0-9]{2,12}[-_](?:replace|change|fill)[-_ .]?me(?:[-_ .]?in)?`,
 	// Saying what it is: placeholder…, dummy…, fake…, overlay_me, notreal.
 	`placeholder(?:[-_ .][a-z0-9]+)*`, `dummy(?:[-_ .][a-z0-9]+)*`, `fake[a-z0-9]*(?:[-_ .][a-z0-9]+)*`,
+	// After the token's prefix: Stripe's sk_test_placeholder.
+	`(?:[a-z0-9]+[-_])+(?:placeholder|dummy|fake)`,
 	`overlay[-_ .]?me`, `not[-_ .]?real`,
 	// Naming what goes there: secret, password, token, api_key, user; and
 	// phrases of them — supersecret, also-very-secret-password, my_secret_key,
@@ -785,6 +806,8 @@ func entryKind(key string, v *yaml.Node, ctx ValueContext, argo bool) ValueKind 
 		return ConfigValue // grafana.ini with a time zone, broker.properties with roles
 	case YAMLFileKey(key) && yamlFileHoldsNone(key, t.Value, ctx):
 		return ConfigValue // operator-values.yml of a Secret's name and a switch
+	case !CredentialKey(key) && !credentialFileName(key) && settingLines(t.Value) && !LineConfigCredential(t.Value, ctx):
+		return ConfigValue // a section of an INI file by its name (gitea's cache: ADAPTER=redis …)
 	case argo && argoCDPublicKeys[key], WhereKey(key) && !CredentialValue(key, t, ctx):
 		return PublicValue // where a repository, cluster or database is, not how to log in
 	case boolSwitch.MatchString(strings.TrimSpace(t.Value)):
