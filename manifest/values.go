@@ -74,8 +74,9 @@ var (
 	// azure://vault/item/field): a reference, as op:// is.
 	managerURI = regexp.MustCompile(`^(?:secret|secrets|azure|akv|azkv|keyvault|vault|gcp|gcpsm|gsm|awssm|aws-sm|sm|ssm|bw|bitwarden|infisical|doppler|keeper|akeyless|onepassword|1password|passbolt|conjur)://[A-Za-z0-9_.@/#-]+$`)
 	// autoconf's @VAR@, which a start script replaces (sed, a JS
-	// one-liner): "password": "@MQTT_PASSWORD@".
-	atVar = regexp.MustCompile(`@[A-Z][A-Z0-9_]{2,}@`)
+	// one-liner): "password": "@MQTT_PASSWORD@"; Nix's substituteAll
+	// @agekey@.
+	atVar = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]{2,}@`)
 	// Whatever is left of a value once its references are taken out still
 	// leaks when it holds a literal credential.
 	urlPassword = regexp.MustCompile(`://[^/\s:@]*:([^@\s/]+)@`)
@@ -390,8 +391,8 @@ var placeholderWords = []string{
 	// phrases of them — supersecret, also-very-secret-password, my_secret_key,
 	// mydbpassword, yourpassword, reg-password (lowercase: the demo's
 	// UNSEALED-demo-api-db-password is a value), access_key.
-	`secret`, `password`, `passwd`, `pass`, `user`, `username`, `token`, `api[-_]?key`, `access[-_]?key`,
-	`super[-_ .]?secret`, `(?:[a-z]+[-_ .])*(?:super[-_ .]?)?secret[-_ .]?pass(?:word)?`,
+	`secret`, `password`, `passwd`, `pass`, `pwd?`, `user`, `username`, `token`, `api[-_]?key`, `access[-_]?key`,
+	`super[-_ .]?secret(?:[-_ .][a-z0-9]+)*`, `(?:[a-z]+[-_ .])*(?:super[-_ .]?)?secret[-_ .]?pass(?:word)?`,
 	`my[-_ .](?:[a-z0-9]+[-_ .])*(?:key|secret|password|pass|pwd|token|user)`,
 	`(?:my|your)[a-z]*(?:password|passwd|pass|secret|token|key)`, `(?-i:(?:[a-z]+[-_])+(?:password|passwd))`,
 	// Where the value is instead: DEFINED-IN-CLUSTER-SECRETS, defined_in_vault,

@@ -362,8 +362,8 @@ func (sopsUnencrypted) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		if reader != nil {
 			// The public half beside an encrypted key (key.pub, an age
 			// recipient, a certificate) is meant to stay readable.
-			if data, err := reader.ReadFile(f); err == nil && manifest.FileHoldsNoSecret(data) {
-				continue
+			if data, err := reader.ReadFile(f); err == nil && (len(bytes.TrimSpace(data)) == 0 || manifest.FileHoldsNoSecret(data)) {
+				continue // nor is an empty file (a host's secrets to come) anything to encrypt
 			}
 		}
 		if m, _ := Kind(f); m && reader != nil {
