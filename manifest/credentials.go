@@ -433,10 +433,11 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if strings.Contains(s, "://") {
 		return urlCarries(s, false) && !isUnfilled(userinfoPassword(s))
 	}
-	if authScheme.MatchString(s) || settingWord.MatchString(s) || nssSources.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
+	if authScheme.MatchString(s) || settingWord.MatchString(s) || duration.MatchString(s) || nssSources.MatchString(s) || SameAsKey(key, s) || len(s) < 4 {
 		// auth: oauth says how to log in, not with what (auth: SHA512,
 		// OpenVPN's digest, which algorithm); token: token names what goes
-		// there; a search shortcut (token: g) is no credential.
+		// there; a search shortcut (token: g) is no credential; a token's
+		// lifespan (access_token: '1 hour') is not one either.
 		return false
 	}
 	if accessKeyID(keyWords(key)) && !randomString(s) {

@@ -538,7 +538,7 @@ func validVar(s string) bool {
 // isPublic reports text made only of public material: PEM blocks of public
 // types (a CA bundle), or one SSH public key.
 func isPublic(v string) bool {
-	if sshPublic.MatchString(v) || passwdFile(v) {
+	if sshPublic.MatchString(v) || passwdFile(v) || knownHosts(v) {
 		return true
 	}
 	if !strings.Contains(v, "-----BEGIN ") {
@@ -554,6 +554,26 @@ func isPublic(v string) bool {
 		return ""
 	})
 	return found && strings.TrimSpace(rest) == ""
+}
+
+// knownHostsLine is an OpenSSH known_hosts entry: hosts (or their hash),
+// a host key type and the public key (a Flux git Secret's known_hosts).
+var knownHostsLine = regexp.MustCompile(`^(?:@(?:cert-authority|revoked)\s+)?\S+\s+(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+AAAA[A-Za-z0-9+/=]+(?:\s+\S.*)?$`)
+
+// knownHosts is text made only of known_hosts entries and comments.
+func knownHosts(v string) bool {
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(v), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if !knownHostsLine.MatchString(l) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // passwdLine is an /etc/passwd entry whose password field says "see the
@@ -717,7 +737,8 @@ var (
 	// A list of lowercase words: which ones apply (AUTHENTIK_AVATARS:
 	// gravatar,initials; scopes: openid,profile).
 	wordList = regexp.MustCompile(`^[a-z][a-z0-9_-]*(?:, ?[a-z][a-z0-9_-]*)+$`)
-	duration = regexp.MustCompile(`^(?:\d+(?:ms|s|m|h|d|w))+$`)
+	// 12h, 1h30m; in words: Authelia's lifespans (access_token: '1 hour').
+	duration = regexp.MustCompile(`^(?:(?:\d+(?:ms|s|m|h|d|w))+|\d+ ?(?:(?:second|minute|hour|day|week|month|year)s?|secs?|mins?|hrs?))$`)
 	// imageRef is registry/path[:tag][@digest] with a registry host (a dot in
 	// its name): ghcr.io/org/app:v1. Lowercase paths only, so a webhook URL
 	// without its scheme (its token has capitals) is not one; printf fields

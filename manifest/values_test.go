@@ -52,6 +52,8 @@ func TestValueFamilies(t *testing.T) {
 		{"URL with a quoted literal", `postgres://"app":"Xq7pL2vN9r"@db:5432/${DB}`, PlainValue},
 		{"secret manager name in prose", "vault password Xq7pL2vN9r", PlainValue},
 		{"a real password", "Xq7pL2vN9rT4wK8m", PlainValue},
+		{"known_hosts: public host keys", "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=", PublicValue},
+		{"a password after a host", "github.com Xq7pL2vN9rT4wK8m", PlainValue},
 	} {
 		if got := ClassifyText(tc.value, ValueContext{}); got != tc.want {
 			t.Errorf("%s: ClassifyText(%q) = %v, want %v", tc.family, tc.value, got, tc.want)
