@@ -118,7 +118,7 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 	// where a file is, and which version: keyStorePath, ca_file, POSTGRES_VERSION
 	"path": true, "file": true, "dir": true, "directory": true, "location": true, "version": true, "connection": true,
 	// which one, and how: a setting (NUXT_STORAGE_DRIVER: cloudflare, DB_TYPE: postgres)
-	"driver": true, "type": true, "mode": true, "provider": true, "backend": true, "engine": true,
+	"driver": true, "type": true, "mode": true, "provider": true, "backend": true, "engine": true, "executor": true,
 	"level": true, "format": true, "strategy": true, "protocol": true, "timezone": true, "tz": true,
 	"locale": true, "language": true, "theme": true,
 	// what a login may do and for how long: an OAuth client's scopes, a

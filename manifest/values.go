@@ -202,7 +202,8 @@ var chartStandIn = regexp.MustCompile(`(?i)^[a-z]+[-_]?(?:password|passwd|pwd|se
 // connection string) that is not a stand-in (password='app-password').
 func NamedLiteral(text string) bool {
 	for _, m := range namedLiteral.FindAllStringSubmatch(text, -1) {
-		if !isUnfilled(m[1]) && !SameAsKey("password", m[1]) {
+		// encoded_pass = urllib.parse.quote(input()): code that computes it.
+		if !isUnfilled(m[1]) && !SameAsKey("password", m[1]) && !codeLookup.MatchString(m[1]) {
 			return true
 		}
 	}
