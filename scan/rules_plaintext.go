@@ -266,11 +266,18 @@ func namesASecret(key string, v *yaml.Node) bool {
 	// key within a Secret that holds the value.
 	words := manifest.KeyWords(key)
 	n := len(words)
+	if n >= 1 && words[n-1] == "key" && wellKnownKeyName.MatchString(val) {
+		return true // dags.gitSync.sshSecretKey: id_rsa, the file's name in the Secret
+	}
 	if n >= 2 && words[n-2] == "secret" && words[n-1] == "key" && (upperSnake.MatchString(val) || camelWords.MatchString(val)) {
 		return true // secretKey: WIREGUARD_PRIVATE_KEY, an ExternalSecret's data entry
 	}
 	return n >= 3 && words[n-2] == "secret" && words[n-1] == "key" && objectName(val) // (WEBUI_SECRET_KEY: 64 hex is the key)
 }
+
+// wellKnownKeyName is the name under which a Secret conventionally holds a
+// key or certificate (ssh-privatekey, id_ed25519, tls.key, .dockerconfigjson).
+var wellKnownKeyName = regexp.MustCompile(`^(?:id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?|ssh-privatekey|identity(?:\.pub)?|known_hosts|tls\.(?:crt|key)|ca\.(?:crt|key)|\.dockerconfigjson|\.dockercfg)$`)
 
 // namesKey is a key whose value names something: userKey, passwordKey,
 // secretName, secretRef.
