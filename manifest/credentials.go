@@ -138,7 +138,18 @@ var whereWords = map[string]bool{"url": true, "uri": true, "host": true, "hostna
 // (a URL with a password, a token of a known shape).
 func WhereKey(key string) bool {
 	w := keyWords(key)
-	return len(w) > 0 && whereWords[w[len(w)-1]] && !CredentialKey(key) || accessKeyID(w)
+	return len(w) > 0 && (whereWords[w[len(w)-1]] || compoundUser(w[len(w)-1])) && !CredentialKey(key) || accessKeyID(w)
+}
+
+// compoundUser is a key word that ends in user without a separator: libpq's
+// PGUSER, DBUSER, MYSQLUSER — who logs in.
+func compoundUser(w string) bool {
+	for _, suffix := range []string{"user", "username"} {
+		if len(w) > len(suffix)+1 && strings.HasSuffix(w, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // accessKeyID reports the words of a key that names the id half of an

@@ -411,7 +411,7 @@ var placeholderWords = []string{
 	// LLM servers document (Ollama's "ollama", LM Studio's "lm-studio"),
 	// "local" for an in-cluster one.
 	`(?:[a-z0-9]+[-_ .])*(?:no[-_ .]?(?:key|auth|pass(?:word)?|token|secret)(?:[-_ .](?:needed|required|used))?|not[-_ .]?(?:needed|required|used))`,
-	`unused`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `vllm`, `(?:[a-z0-9]+[-_])?local`,
+	`unused(?:[-_ .][a-z0-9]+)*`, `ignored`, `not[-_ ]?set`, `ollama`, `lm[-_ ]?studio`, `llama[-_.]?cpp`, `vllm`, `(?:[a-z0-9]+[-_])?local`,
 	// A key of one repeated character (sk-111111111111, "fake key needed");
 	// not a numbered value (tok-1, tok-11).
 	`[a-z]{2,4}-(?:1{4,}|0{4,}|x{4,}|a{4,})`,
@@ -420,6 +420,9 @@ var placeholderWords = []string{
 	// example keys end in EXAMPLE or EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE).
 	`(?:example|sample|other|another|secret|default)[-_ .]?(?:pass(?:word)?|pwd?|secret|token|key)`,
 	`sample[-_][a-z0-9_]+`, `(?-i:[A-Za-z0-9/+]*EXAMPLE(?:KEY)?)`,
+	// The Kubernetes documentation's example Secret password (admin /
+	// 1f2d1e2e67df), copied into operators' examples.
+	`1f2d1e2e67df`,
 }
 
 // isUnfilled reports an obvious placeholder, also one wrapped in braces,
@@ -671,8 +674,18 @@ func SameAsKey(key, v string) bool {
 			return unicode.ToLower(r)
 		}, x)
 	}
-	k := norm(key)
-	return k != "" && k == norm(strings.TrimSpace(v))
+	k, val := norm(key), norm(strings.TrimSpace(v))
+	if k != "" && k == val {
+		return true
+	}
+	// A stand-in word before the key's name (a chart test's clientSecret:
+	// testClientSecret, OIDC_CLIENT_SECRET: testClientSecret).
+	for _, p := range []string{"test", "my", "your", "example", "sample", "dummy", "fake", "demo"} {
+		if rest, ok := strings.CutPrefix(val, p); ok && len(rest) >= 6 && strings.HasSuffix(k, rest) {
+			return true
+		}
+	}
+	return false
 }
 
 var (

@@ -28,6 +28,8 @@ func TestValueFamilies(t *testing.T) {
 		{"nothing", "n/a", UnfilledValue},
 		{"keyless backend", "sk-no-key-required", UnfilledValue},
 		{"keyless backend", "ollama", UnfilledValue},
+		{"a token no one reads", "unused-local-analysis", UnfilledValue},
+		{"the Kubernetes docs' example password", "1f2d1e2e67df", UnfilledValue},
 		{"one repeated character", "sk-111111111111", UnfilledValue},
 		{"one repeated character", "sk-1111", UnfilledValue},
 		{"numbered token, not repeated", "tok-1", PlainValue},

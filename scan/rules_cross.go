@@ -535,6 +535,9 @@ func (duplicateSecret) CheckTree(c *Context, ix *Index, emit func(Finding)) {
 		if placeholderName.MatchString(pl.name) || placeholderName.MatchString(pl.ns) {
 			continue // <app-name>-secret: a slot of an example for a person to fill in, no object's name
 		}
+		if inChartTests(c, pl.p.File) {
+			continue // a chart test's expected renders: each is one test's output, never applied
+		}
 		k := key{pl.unit, pl.ref()}
 		prev, ok := first[k]
 		if !ok {

@@ -62,7 +62,7 @@ func (rawSecret) CheckObject(c *Context, o *Object, emit func(Finding)) {
 	if len(sv.Plain) == 0 {
 		// Only obvious placeholders: someone has to fill them in, which is
 		// worth a word, not an error; in an example file, not even that.
-		if len(sv.Unfilled) > 0 && !exampleFile(o.File) {
+		if len(sv.Unfilled) > 0 && !exampleFile(o.File) && !inChartTests(c, o.File) {
 			k := sv.FirstUnfilled
 			emit(Finding{Severity: Warning, Keys: sv.Unfilled, Line: o.Doc.LineOf(k), Column: k.Column,
 				Message: fmt.Sprintf("%s holds only placeholder values (%s): put the real ones in through a SealedSecret or an ExternalSecret, never in plain text here",
@@ -261,6 +261,19 @@ var exampleName = regexp.MustCompile(`(?i)(^|[._-])(example|sample|template|tmpl
 
 // exampleDir names folders of examples: docs/examples/, samples/.
 var exampleDir = regexp.MustCompile(`(?i)(^|/)(examples?|samples?)/`)
+
+// inChartTests is a file under a Helm chart's tests/ (beside its
+// Chart.yaml): helm-unittest's expected renders and fixtures, with the test
+// values they were rendered from. (A cluster's test/ folder is not one.)
+func inChartTests(c *Context, p string) bool {
+	dirs := strings.Split(path.Dir(p), "/")
+	for i, d := range dirs {
+		if (d == "tests" || d == "test") && c.Source != nil && c.Source.Exists(path.Join(path.Join(dirs[:i]...), "Chart.yaml")) {
+			return true
+		}
+	}
+	return false
+}
 
 func exampleFile(p string) bool {
 	return exampleName.MatchString(path.Base(p)) || exampleDir.MatchString(p)
