@@ -276,8 +276,9 @@ func namesASecret(key string, v *yaml.Node) bool {
 }
 
 // wellKnownKeyName is the name under which a Secret conventionally holds a
-// key or certificate (ssh-privatekey, id_ed25519, tls.key, .dockerconfigjson).
-var wellKnownKeyName = regexp.MustCompile(`^(?:id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?|ssh-privatekey|identity(?:\.pub)?|known_hosts|tls\.(?:crt|key)|ca\.(?:crt|key)|\.dockerconfigjson|\.dockercfg)$`)
+// key or certificate (ssh-privatekey, id_ed25519, tls.key, .dockerconfigjson)
+// or a credential (redis-ha's authKey: auth, the key holding the password).
+var wellKnownKeyName = regexp.MustCompile(`^(?:id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?|ssh-privatekey|identity(?:\.pub)?|known_hosts|tls\.(?:crt|key)|ca\.(?:crt|key)|\.dockerconfigjson|\.dockercfg|auth|password|username|token)$`)
 
 // namesKey is a key whose value names something: userKey, passwordKey,
 // secretName, secretRef.
