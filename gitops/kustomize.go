@@ -347,7 +347,7 @@ func (e Entry) under(dir string) bool {
 
 // contains reports whether dir is the entry's folder or any folder below it.
 func (e Entry) contains(dir string) bool {
-	return e.Path == "." || dir == e.Path || strings.HasPrefix(dir, e.Path+"/")
+	return e.Path == "." || dir == e.Path || len(dir) > len(e.Path) && dir[len(e.Path)] == '/' && strings.HasPrefix(dir, e.Path)
 }
 
 // Live returns the entry points when they decide what is deployed: at least

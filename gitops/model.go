@@ -190,9 +190,12 @@ func Build(ks []*Kustomization, loose []string, unitOf func(file string) string,
 // or more such bootstraps is a repository taken for several clusters; an
 // entry point that no bootstrap deploys (an Application applied by hand)
 // stays in "the whole tree", so that two of them for one cluster still pair.
-type clusters map[string]string
+type clusters map[entryID]string
 
-func entryKey(e Entry) string { return e.File + "\x00" + e.Path }
+// entryID is an entry point by where it is defined and what it deploys.
+type entryID struct{ file, path string }
+
+func entryKey(e Entry) entryID { return entryID{e.File, e.Path} }
 
 // deepestEntry is the entry point that deploys dir: the one with the
 // deepest path above it.
@@ -212,7 +215,7 @@ func clustersOf(entries []Entry) clusters {
 	roots := map[string]bool{}
 	for _, e := range entries {
 		top := e
-		seen := map[string]bool{}
+		seen := map[entryID]bool{}
 		for !seen[entryKey(top)] {
 			seen[entryKey(top)] = true
 			up, ok := deepestEntry(entries, path.Dir(top.File))

@@ -438,6 +438,13 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 	if PrivateKeyIn(s) || tokenShape.MatchString(s) {
 		return true
 	}
+	w := keyWords(key)
+	authKey := len(w) > 1 && w[len(w)-1] == "auth"
+	if !strings.Contains(s, "://") && !authKey && !CredentialKey(key) {
+		// Nothing below can make it one: spare the value's classification
+		// (most of a Helm values file, read in every commit of a history).
+		return false
+	}
 	if ClassifyText(s, ValueContext{}) != PlainValue || cryptHash.MatchString(s) {
 		return false // a reference, a placeholder; a password hash is not the plain text
 	}
@@ -451,10 +458,10 @@ func PlaintextCredential(key string, v *yaml.Node) bool {
 		// lifespan (access_token: '1 hour') is not one either.
 		return false
 	}
-	if accessKeyID(keyWords(key)) && !randomString(s) {
+	if accessKeyID(w) && !randomString(s) {
 		return false // an access key's id: who, not how (minio accessKey: workflows-root)
 	}
-	if w := keyWords(key); len(w) > 1 && w[len(w)-1] == "auth" && authPair.MatchString(s) {
+	if authKey && authPair.MatchString(s) {
 		// NEO4J_AUTH: neo4j/password, a user and a password in one value
 		// (not a method's name, REGISTRY_AUTH: htpasswd).
 		m := authPair.FindStringSubmatch(s)

@@ -215,8 +215,13 @@ func Scan(c *Context, src source.Source) (*Result, error) {
 			rs.accept(c, rs.engine[ConfigWeakenedID], configWeakenedRule, Finding{File: c.ConfigFile, Line: max(1, w.Line), Message: w.Message}, &res.Findings)
 		}
 	}
-	ix.build(c)
-	res.Build = ix.Build
+	if !c.History {
+		// The build model serves the tree rules, which a history does not
+		// run (blobs of many commits are no one tree); its entry points
+		// over thousands of commits would cost seconds.
+		ix.build(c)
+		res.Build = ix.Build
+	}
 	for _, tr := range rs.tree {
 		if c.History || c.Partial && tr.rule.Info().WholeTree {
 			continue

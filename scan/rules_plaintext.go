@@ -313,13 +313,17 @@ func refersToSecret(path string, n *yaml.Node) bool {
 		return true
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(n.Content[i].Value)) // secret_name as secretName
+		k := separators.Replace(strings.ToLower(n.Content[i].Value)) // secret_name as secretName
 		if strings.HasPrefix(k, "existing") || k == "secretname" || k == "secretref" || k == "secret" && dnsName.MatchString(manifest.Scalar(n.Content[i+1])) {
 			return true
 		}
 	}
 	return false
 }
+
+// separators are taken out of a key to compare its words (built once: a
+// Replacer builds its tables on first use).
+var separators = strings.NewReplacer("_", "", "-", "")
 
 // chartTestFile is a values file of a chart's tests (ci/, test/, tests/,
 // scenarios/): dummy values for chart-testing, not what is deployed.
